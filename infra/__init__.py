@@ -1,0 +1,1 @@
+"""The PayPulse Pulumi program: configuration, discovery, artifact builds and components."""

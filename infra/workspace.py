@@ -1,0 +1,303 @@
+"""Discovery of the workspace's declarations: logical resources and Lambda functions.
+
+Resources are declared once in the root ``pyproject.toml`` under ``[tool.paypulse.*]``; functions
+once per service in ``services/<domain>/pyproject.toml`` under ``[tool.paypulse.functions.<name>]``.
+The Pulumi program and the local stack both read this module. It imports no Pulumi and no
+service code: handlers are named by convention (``paypulse_<domain>.handlers.<function>.handler``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ACCESS_LEVELS = frozenset({"r", "w", "rw"})
+TOPIC_ACCESS = frozenset({"publish", "endpoints"})
+LAYER_PACKAGES = {"common": "paypulse-common", "gmail": "paypulse-gmail", "parsers": "paypulse-parsers"}
+_ROUTE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9_\-{}/.]*)$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class DeclarationError(ValueError):
+    """A declaration in a pyproject.toml is missing, malformed or names an unknown resource."""
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    hash_key: str
+    range_key: str | None
+    attributes: dict[str, str]
+    indexes: tuple[Index, ...] = ()
+    stream: str | None = None
+    ttl: str | None = None
+    capacity: dict[str, int] | None = None
+    user_data: str | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+    user_prefix: str | None = None
+    noncurrent_version_days: int = 30
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+    generated: bool = False
+    config: str | None = None
+    optional: bool = False
+    prefix: str | None = None
+    user_data: bool = False
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    display_name: str = "PayPulse"
+
+
+@dataclass(frozen=True)
+class Resources:
+    tables: dict[str, Table]
+    buckets: dict[str, Bucket]
+    secrets: dict[str, Secret]
+    topics: dict[str, Topic]
+
+
+# --------------------------------------------------------------------------- functions
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    cron: str
+
+
+@dataclass(frozen=True)
+class S3Trigger:
+    bucket: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class StreamTrigger:
+    table: str
+    events: tuple[str, ...] = ("INSERT",)
+    batch_size: int = 10
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    service: str  # folder name under services/
+    distribution: str  # paypulse-<service>
+    package: str  # paypulse_<service>
+    description: str
+    memory: int
+    timeout: int
+    layers: tuple[str, ...]
+    routes: tuple[Route, ...] = ()
+    auth: str = "jwt"
+    schedules: tuple[Schedule, ...] = ()
+    s3: S3Trigger | None = None
+    stream: StreamTrigger | None = None
+    tables: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def module(self) -> str:
+        return f"{self.package}.handlers.{self.name}"
+
+    @property
+    def handler(self) -> str:
+        """The Lambda handler string, derived from the naming convention (CONVENTIONS §3)."""
+        return f"{self.module}.handler"
+
+    @property
+    def is_async_trigger(self) -> bool:
+        """S3, stream and schedule invocations are asynchronous: they need retries and a DLQ."""
+        return bool(self.schedules or self.s3 or self.stream)
+
+    @property
+    def source_dir(self) -> Path:
+        return ROOT / "services" / self.service / "src" / self.package
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    resources: Resources
+    functions: dict[str, Function]
+
+    def routes(self) -> list[tuple[Route, Function]]:
+        return [(route, fn) for fn in self.functions.values() for route in fn.routes]
+
+    def user_data_tables(self) -> list[Table]:
+        return [t for t in self.resources.tables.values() if t.user_data]
+
+
+# --------------------------------------------------------------------------- env contract
+
+
+def env_name(kind: str, logical: str) -> str:
+    """Name of the environment variable carrying a resource's physical name to a function.
+
+    kind is one of TABLE, BUCKET, SECRET, TOPIC. The values are names/ARNs, never secret values.
+    """
+    return f"PAYPULSE_{kind}_{logical.upper()}"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _resources(root_doc: dict) -> Resources:
+    decl = root_doc.get("tool", {}).get("paypulse", {})
+    tables: dict[str, Table] = {}
+    for name, t in decl.get("tables", {}).items():
+        indexes = tuple(
+            Index(idx_name, spec["hash_key"], spec.get("range_key"))
+            for idx_name, spec in t.get("indexes", {}).items()
+        )
+        attrs = dict(t["attributes"])
+        for key in [t["hash_key"], t.get("range_key")] + [
+            k for i in indexes for k in (i.hash_key, i.range_key)
+        ]:
+            if key and key not in attrs:
+                raise DeclarationError(f"table {name}: key attribute {key!r} has no type")
+        tables[name] = Table(
+            name=name,
+            hash_key=t["hash_key"],
+            range_key=t.get("range_key"),
+            attributes=attrs,
+            indexes=indexes,
+            stream=t.get("stream"),
+            ttl=t.get("ttl"),
+            capacity=t.get("capacity"),
+            user_data=t.get("user_data"),
+        )
+    buckets = {n: Bucket(name=n, **b) for n, b in decl.get("buckets", {}).items()}
+    secrets = {n: Secret(name=n, **s) for n, s in decl.get("secrets", {}).items()}
+    topics = {n: Topic(name=n, **t) for n, t in decl.get("topics", {}).items()}
+    return Resources(tables, buckets, secrets, topics)
+
+
+def _function(name: str, service: str, raw: dict, resources: Resources) -> Function:
+    where = f"services/{service}: function {name}"
+    if not _NAME.match(name):
+        raise DeclarationError(f"{where}: name must be snake_case")
+    routes = []
+    for r in raw.get("routes", []):
+        m = _ROUTE.match(r)
+        if not m:
+            raise DeclarationError(f"{where}: bad route {r!r} (want 'METHOD /path')")
+        routes.append(Route(m.group(1), m.group(2)))
+    for kind, known, levels in (
+        ("tables", resources.tables, ACCESS_LEVELS),
+        ("secrets", resources.secrets, ACCESS_LEVELS),
+        ("buckets", resources.buckets, ACCESS_LEVELS),
+        ("topics", resources.topics, TOPIC_ACCESS),
+    ):
+        for logical, level in raw.get(kind, {}).items():
+            if logical not in known:
+                raise DeclarationError(f"{where}: unknown {kind[:-1]} {logical!r}")
+            if level not in levels:
+                raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
+    layers = tuple(raw.get("layers", ["common"]))
+    for layer in layers:
+        if layer not in LAYER_PACKAGES:
+            raise DeclarationError(f"{where}: unknown layer {layer!r}")
+    s3 = raw.get("s3")
+    stream = raw.get("stream")
+    if s3 and s3["bucket"] not in resources.buckets:
+        raise DeclarationError(f"{where}: s3 trigger on unknown bucket {s3['bucket']!r}")
+    if stream and (
+        stream["table"] not in resources.tables or not resources.tables[stream["table"]].stream
+    ):
+        raise DeclarationError(f"{where}: stream trigger on a table without a stream")
+    if not (routes or raw.get("schedules") or s3 or stream):
+        raise DeclarationError(f"{where}: no trigger (routes, schedules, s3 or stream)")
+    return Function(
+        name=name,
+        service=service,
+        distribution=f"paypulse-{service}",
+        package=f"paypulse_{service}",
+        description=raw.get("description", ""),
+        memory=int(raw.get("memory", 256)),
+        timeout=int(raw.get("timeout", 15)),
+        layers=layers,
+        routes=tuple(routes),
+        auth=raw.get("auth", "jwt"),
+        schedules=tuple(Schedule(s["name"], s["cron"]) for s in raw.get("schedules", [])),
+        s3=S3Trigger(**s3) if s3 else None,
+        stream=StreamTrigger(
+            table=stream["table"],
+            events=tuple(stream.get("events", ["INSERT"])),
+            batch_size=int(stream.get("batch_size", 10)),
+        )
+        if stream
+        else None,
+        tables=dict(raw.get("tables", {})),
+        secrets=dict(raw.get("secrets", {})),
+        buckets=dict(raw.get("buckets", {})),
+        topics=dict(raw.get("topics", {})),
+    )
+
+
+def load(root: Path = ROOT) -> Workspace:
+    """Read every declaration; raise DeclarationError on the first inconsistency."""
+    resources = _resources(_read(root / "pyproject.toml"))
+    functions: dict[str, Function] = {}
+    seen_routes: dict[str, str] = {}
+    for pyproject in sorted((root / "services").glob("*/pyproject.toml")):
+        service = pyproject.parent.name
+        decl = _read(pyproject).get("tool", {}).get("paypulse", {}).get("functions", {})
+        for name, raw in decl.items():
+            if name in functions:
+                raise DeclarationError(f"function {name} declared twice")
+            fn = _function(name, service, raw, resources)
+            for route in fn.routes:
+                if str(route) in seen_routes:
+                    raise DeclarationError(f"route {route} declared by {seen_routes[str(route)]}")
+                seen_routes[str(route)] = name
+            functions[name] = fn
+    return Workspace(root=root, resources=resources, functions=functions)
+
+
+@cache
+def workspace() -> Workspace:
+    """The repository's workspace, loaded once per process."""
+    return load(ROOT)

@@ -1,0 +1,1 @@
+"""paypulse_devkit."""
