@@ -8,17 +8,26 @@ service code: handlers are named by convention (``paypulse_<domain>.handlers.<fu
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 
 ACCESS_LEVELS = frozenset({"r", "w", "rw"})
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
-LAYER_PACKAGES = {"common": "paypulse-common", "gmail": "paypulse-gmail", "parsers": "paypulse-parsers"}
+LAYER_PACKAGES = {
+    "common": "paypulse-common",
+    "gmail": "paypulse-gmail",
+    "parsers": "paypulse-parsers",
+}
 _ROUTE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/[A-Za-z0-9_\-{}/.]*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -174,6 +183,51 @@ def env_name(kind: str, logical: str) -> str:
     kind is one of TABLE, BUCKET, SECRET, TOPIC. The values are names/ARNs, never secret values.
     """
     return f"PAYPULSE_{kind}_{logical.upper()}"
+
+
+def runtime_environment(
+    fn: Function, physical: Callable[[str, str], T], *, stack: str, extra: Mapping[str, str] = {}
+) -> dict[str, T | str]:
+    """The environment of one function: physical names of exactly the resources it declares.
+
+    ``physical(kind, logical)`` returns the physical name (infra: a Pulumi Output; local stack: a
+    string). Secrets are passed by *name/ARN*, never by value. Functions that may write every
+    user-data table also get ``PAYPULSE_USER_DATA``: the registry of user-owned data (key schema
+    per table, bucket prefixes, secret prefixes) that delete_user purges.
+    """
+    env: dict[str, T | str] = {"PAYPULSE_STACK": stack}
+    for kind, granted in (
+        ("TABLE", fn.tables),
+        ("BUCKET", fn.buckets),
+        ("SECRET", fn.secrets),
+        ("TOPIC", fn.topics),
+    ):
+        for logical in sorted(granted):
+            env[env_name(kind, logical)] = physical(kind, logical)
+    env.update(extra)
+    registry = user_data_registry(workspace_of(fn))
+    if all(fn.tables.get(t) == "rw" for t in registry["tables"]) and any(
+        fn.tables.get(t) == "rw" for t in registry["tables"]
+    ):
+        env["PAYPULSE_USER_DATA"] = json.dumps(registry, sort_keys=True, separators=(",", ":"))
+    return env
+
+
+def user_data_registry(ws: Workspace) -> dict:
+    """Every place user-owned data lives, from the `user_data` markers of the declarations."""
+    return {
+        "tables": {
+            t.name: [t.hash_key, t.range_key] for t in ws.resources.tables.values() if t.user_data
+        },
+        "buckets": {b.name: b.user_prefix for b in ws.resources.buckets.values() if b.user_prefix},
+        "secrets": {
+            s.name: s.prefix for s in ws.resources.secrets.values() if s.user_data and s.prefix
+        },
+    }
+
+
+def workspace_of(fn: Function) -> Workspace:
+    return workspace()
 
 
 # --------------------------------------------------------------------------- loading
