@@ -115,3 +115,9 @@ class GmailTokenExpiredError(PayPulseError):
 
     code, http_status = "GMAIL_TOKEN_EXPIRED", 502
     default_message = "Gmail account needs to be re-connected"
+
+
+class OAuthTokenRejectedError(InvalidCredentialsError):
+    """Google rejected the OAuth token the app sent: the request is bad, not the app session."""
+
+    http_status, default_message = 400, "Invalid OAuth tokens"

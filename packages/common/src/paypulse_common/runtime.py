@@ -1,0 +1,165 @@
+"""The Lambda runtime adapter: one event loop per execution environment, reused while warm.
+
+``handler = http_handler(handle)`` turns ``async def handle(request, principal)`` into the sync
+``handler(event, context)`` Lambda calls. Clients and settings are created lazily, once, on the
+environment's loop. The local stack runs several environments in threads: each thread is one
+execution environment with its own loop (Lambda itself calls one invocation at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from paypulse_common.errors import InternalError, PayPulseError
+from paypulse_common.logs import get_logger
+
+T = TypeVar("T")
+log = get_logger("paypulse.runtime")
+
+
+class Runtime:
+    """An execution environment: its event loop, settings and lazily created resources."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = env  # None: the process environment (Lambda); a mapping: the local stack
+        self._runner = asyncio.Runner()
+        self._resources: dict[str, Any] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._exit = contextlib.AsyncExitStack()
+        self._settings: Any = None
+
+    def run(self, coro: Awaitable[T]) -> T:
+        return self._runner.run(coro)  # type: ignore[arg-type]
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from paypulse_common.settings import load_settings
+
+            self._settings = load_settings(self._env)
+        return self._settings
+
+    async def resource(self, key: str, factory: Callable[[], Awaitable[T]]) -> T:
+        """Create a resource once per environment (clients, caches); later calls reuse it."""
+        if key in self._resources:
+            return self._resources[key]
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if key not in self._resources:
+                self._resources[key] = await factory()
+        return self._resources[key]
+
+    async def keep_open(self, cm: contextlib.AbstractAsyncContextManager[T]) -> T:
+        """Enter an async context manager that stays open for the environment's lifetime."""
+        return await self._exit.enter_async_context(cm)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._runner.run(self._exit.aclose())
+        self._runner.close()
+
+
+_local = threading.local()
+
+
+def current() -> Runtime:
+    """This execution environment's runtime (one per thread; in Lambda, one per process)."""
+    rt = getattr(_local, "runtime", None)
+    if rt is None:
+        rt = _local.runtime = Runtime()
+    return rt
+
+
+@contextlib.contextmanager
+def activated(rt: Runtime) -> Iterator[Runtime]:
+    """Make ``rt`` this thread's runtime for the duration (the local stack runs each function
+    with its own environment and runtime in its worker threads)."""
+    previous = getattr(_local, "runtime", None)
+    _local.runtime = rt
+    try:
+        yield rt
+    finally:
+        _local.runtime = previous
+
+
+def reset() -> None:
+    """Drop this thread's runtime (tests, or the local stack after settings change)."""
+    rt = getattr(_local, "runtime", None)
+    if rt is not None:
+        rt.close()
+        _local.runtime = None
+
+
+def settings() -> Any:
+    return current().settings
+
+
+# --------------------------------------------------------------------------- adapters
+
+
+def http_handler(
+    handle: Callable[..., Awaitable[Any]],
+    *,
+    public: bool = False,
+    on_schedule: Callable[[Mapping[str, Any]], Awaitable[Any]] | None = None,
+) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
+    """Adapter for API routes. ``public`` handlers get ``handle(request)``; the others
+    ``handle(request, principal)`` after the bearer token is verified. ``on_schedule`` also
+    serves EventBridge events (``source == "aws.events"``) for functions with a schedule."""
+
+    def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        if on_schedule is not None and event.get("source") == "aws.events":
+            return current().run(on_schedule(event))
+        return current().run(_serve(handle, event, public))
+
+    handler.public = public  # type: ignore[attr-defined]
+    handler.handle = handle  # type: ignore[attr-defined]
+    return handler
+
+
+async def _serve(
+    handle: Callable[..., Awaitable[Any]], event: Mapping[str, Any], public: bool
+) -> dict[str, Any]:
+    from paypulse_common.http import Request, error_response
+
+    try:
+        request = Request.from_event(event)
+        if public:
+            response = await handle(request)
+        else:
+            from paypulse_common.auth import authenticate
+
+            response = await handle(request, await authenticate(request))
+        return response.to_event()
+    except PayPulseError as err:
+        if err.http_status >= 500:
+            log.error("request failed", extra={"code": err.code, "error": type(err).__name__})
+        return error_response(err).to_event()
+    except Exception:
+        log.exception("unexpected error")
+        return error_response(InternalError()).to_event()
+
+
+def event_handler(
+    handle: Callable[[Mapping[str, Any]], Awaitable[Any]],
+) -> Callable[[Mapping[str, Any], Any], Any]:
+    """Adapter for asynchronous triggers (S3, streams, schedules). Errors propagate so Lambda
+    retries the event and finally sends it to the dead-letter queue: nothing is swallowed."""
+
+    def handler(event: Mapping[str, Any], context: Any = None) -> Any:
+        try:
+            return current().run(handle(event))
+        except Exception:
+            log.exception("event failed; will be retried")
+            raise
+
+    handler.handle = handle  # type: ignore[attr-defined]
+    return handler
+
+
+logging.getLogger("botocore").setLevel(logging.WARNING)

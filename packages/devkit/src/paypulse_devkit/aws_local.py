@@ -1,0 +1,151 @@
+"""Local AWS: moto in server mode, provisioned from the same declarations as the Pulumi program
+(tables with their keys, indexes, streams and TTL; versioned buckets; secrets with a generated
+JWT key; topics; an APNs platform application)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.workspace import Workspace
+
+REGION = "eu-west-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+}
+
+
+def use_fake_credentials() -> None:
+    """moto accepts any credentials; make sure no real ones are picked up by accident."""
+    os.environ.update(FAKE_CREDENTIALS)
+    for var in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        os.environ.pop(var, None)
+
+
+@dataclass
+class PhysicalNames:
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)
+    apns_platform_app_arn: str | None = None
+
+    def lookup(self, kind: str, logical: str) -> str:
+        return {
+            "TABLE": self.tables,
+            "BUCKET": self.buckets,
+            "SECRET": self.secrets,
+            "TOPIC": self.topics,
+        }[kind][logical]
+
+
+class MotoServer:
+    def __init__(self) -> None:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def boto_client(service: str, endpoint_url: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def provision(ws: Workspace, endpoint_url: str, *, prefix: str = "paypulse-local") -> PhysicalNames:
+    """Create every declared resource in the moto server; return their physical names."""
+    names = PhysicalNames()
+    ddb = boto_client("dynamodb", endpoint_url)
+    for table in ws.resources.tables.values():
+        physical = f"{prefix}-{table.name.replace('_', '-')}"
+        key_schema = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
+        if table.range_key:
+            key_schema.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
+        kwargs: dict[str, Any] = {
+            "TableName": physical,
+            "KeySchema": key_schema,
+            "AttributeDefinitions": [
+                {"AttributeName": n, "AttributeType": t} for n, t in table.attributes.items()
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if table.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": idx.name,
+                    "KeySchema": [{"AttributeName": idx.hash_key, "KeyType": "HASH"}]
+                    + (
+                        [{"AttributeName": idx.range_key, "KeyType": "RANGE"}]
+                        if idx.range_key
+                        else []
+                    ),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for idx in table.indexes
+            ]
+        if table.stream:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
+        description = ddb.create_table(**kwargs)["TableDescription"]
+        if table.stream:
+            names.stream_arns[table.name] = description["LatestStreamArn"]
+        if table.ttl:
+            ddb.update_time_to_live(
+                TableName=physical,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl},
+            )
+        names.tables[table.name] = physical
+
+    s3 = boto_client("s3", endpoint_url)
+    for bucket in ws.resources.buckets.values():
+        physical = f"{prefix}-{bucket.name}"
+        s3.create_bucket(Bucket=physical, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=physical, VersioningConfiguration={"Status": "Enabled"})
+        names.buckets[bucket.name] = physical
+
+    sm = boto_client("secretsmanager", endpoint_url)
+    values = {
+        "jwt_signing_key": secrets.token_urlsafe(48),
+        "google_client_id": "local-ios-client.apps.googleusercontent.com",
+    }
+    for secret in ws.resources.secrets.values():
+        if secret.prefix:  # one secret per user, created at runtime
+            names.secrets[secret.name] = secret.prefix
+            continue
+        physical = f"{prefix}/{secret.name}"
+        if secret.name in values:
+            sm.create_secret(Name=physical, SecretString=values[secret.name])
+        names.secrets[secret.name] = physical
+
+    sns = boto_client("sns", endpoint_url)
+    for topic in ws.resources.topics.values():
+        names.topics[topic.name] = sns.create_topic(Name=f"{prefix}-{topic.name}")["TopicArn"]
+    names.apns_platform_app_arn = sns.create_platform_application(
+        Name=f"{prefix}-apns",
+        Platform="APNS_SANDBOX",
+        Attributes={"PlatformCredential": "local", "PlatformPrincipal": "local"},
+    )["PlatformApplicationArn"]
+    return names

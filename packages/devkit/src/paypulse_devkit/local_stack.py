@@ -1,0 +1,337 @@
+"""`paypulse dev`: the whole backend on this machine.
+
+moto (server mode) provisioned from the declarations, a local Google (OAuth, userinfo, Gmail),
+and an HTTP server that turns requests into API Gateway payload-2.0 events for the declared
+handlers. Each function runs with exactly the environment infra would give it, in worker
+threads that each act as one Lambda execution environment (own event loop, own clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib
+import json
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from infra.workspace import Function, Workspace, runtime_environment, workspace
+from paypulse_devkit import aws_local
+from paypulse_devkit.google_server import GoogleServer
+from paypulse_devkit.router import Router
+
+MAX_REQUEST_BYTES = 1024 * 1024
+_TEXT_TYPES = ("application/json", "text/")
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+class LambdaContext:
+    def __init__(self, fn: Function) -> None:
+        self.function_name = fn.name
+        self.memory_limit_in_mb = fn.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + fn.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class LocalStack:
+    """Start with ``start()``; call functions with ``invoke``; serve HTTP with ``serve``."""
+
+    def __init__(self, ws: Workspace | None = None, *, workers: int = 8) -> None:
+        self.ws = ws or workspace()
+        self.router = Router(self.ws.routes())
+        self.moto = aws_local.MotoServer()
+        self.google = GoogleServer()
+        self.aws_endpoint = ""
+        self.names: aws_local.PhysicalNames | None = None
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda")
+        self._env: dict[str, dict[str, str]] = {}
+        self._local = threading.local()
+        self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
+            ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
+            ("GET", "/openapi.json"): self._openapi,
+            ("GET", "/_local/info"): self._info,
+            ("POST", "/_local/google/authorize"): self._authorize,
+            ("POST", "/_local/google/revoke"): self._revoke,
+        }
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        aws_local.use_fake_credentials()
+        self.aws_endpoint = self.moto.start()
+        self.names = aws_local.provision(self.ws, self.aws_endpoint)
+        self.google.start()
+        for fn in self.ws.functions.values():
+            self._env[fn.name] = self._function_env(fn)
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.google.stop()
+        self.moto.stop()
+
+    def _function_env(self, fn: Function) -> dict[str, str]:
+        assert self.names is not None
+        extra = {
+            "AWS_REGION": aws_local.REGION,
+            "PAYPULSE_AWS_ENDPOINT_URL": self.aws_endpoint,
+            "PAYPULSE_GOOGLE_OAUTH_BASE": self.google.url,
+            "PAYPULSE_GOOGLE_USERINFO_BASE": self.google.url,
+            "PAYPULSE_GMAIL_API_ROOT": self.google.url,
+        }
+        if "endpoints" in fn.topics.values() and self.names.apns_platform_app_arn:
+            extra["PAYPULSE_APNS_PLATFORM_APP_ARN"] = self.names.apns_platform_app_arn
+        env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra)
+        return {k: str(v) for k, v in env.items()}
+
+    def function_env(self, name: str) -> dict[str, str]:
+        return dict(self._env[name])
+
+    # ---------------------------------------------------------------- invocation
+    def invoke(self, name: str, event: Mapping[str, Any]) -> Any:
+        """Run one invocation of a declared function in a worker ("execution environment")."""
+        fn = self.ws.functions[name]
+        future = self._pool.submit(self._run_in_worker, fn, dict(event))
+        return future.result(timeout=fn.timeout + 5)
+
+    def _run_in_worker(self, fn: Function, event: dict[str, Any]) -> Any:
+        from paypulse_common.runtime import Runtime, activated
+
+        runtimes: dict[str, Runtime] = self._local.__dict__.setdefault("runtimes", {})
+        rt = runtimes.get(fn.name)
+        if rt is None:
+            rt = runtimes[fn.name] = Runtime(self._env[fn.name])
+        module = importlib.import_module(fn.module)
+        with activated(rt):
+            return module.handler(event, LambdaContext(fn))
+
+    # ---------------------------------------------------------------- HTTP
+    def handle_http(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> Reply:
+        parts = urlsplit(raw_path)
+        path = parts.path or "/"
+        dev = self.dev_routes.get((method, path))
+        if dev is not None:
+            return dev(body)
+        match, allowed = self.router.match(method, path)
+        if match is None:
+            if allowed:
+                reply = _error(405, "METHOD_NOT_ALLOWED", f"Use {', '.join(allowed)} on this path")
+                reply[1]["Allow"] = ", ".join(allowed)
+                return reply
+            return _error(404, "NOT_FOUND", f"No route for {method} {path}")
+        event = api_event(method, path, parts.query, headers, body, match, source_ip)
+        result = self.invoke(match.function.name, event)
+        return proxy_result(result)
+
+    def _openapi(self, body: bytes) -> Reply:
+        from paypulse_devkit.openapi import build
+
+        return _json(200, build(self.ws))
+
+    def _info(self, body: bytes) -> Reply:
+        return _json(
+            200,
+            {
+                "google_base_url": self.google.url,
+                "aws_endpoint_url": self.aws_endpoint,
+                "region": aws_local.REGION,
+                "tables": self.names.tables if self.names else {},
+                "buckets": self.names.buckets if self.names else {},
+            },
+        )
+
+    def _authorize(self, body: bytes) -> Reply:
+        email = _json_field(body, "email")
+        if email is None:
+            return _error(400, "MISSING_FIELDS", "Missing key in request body: 'email'")
+        return _json(200, self.google.accounts.authorize(email))
+
+    def _revoke(self, body: bytes) -> Reply:
+        email = _json_field(body, "email")
+        if email is None:
+            return _error(400, "MISSING_FIELDS", "Missing key in request body: 'email'")
+        return _json(200, {"revoked": self.google.accounts.revoke_all(email)})
+
+
+def api_event(
+    method: str,
+    path: str,
+    raw_query: str,
+    headers: dict[str, str],
+    body: bytes,
+    match: Any,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API payload-2.0 event, as AWS builds it."""
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(raw_query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    content_type = headers.get("content-type", "")
+    is_text = content_type.startswith(_TEXT_TYPES)
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": str(match.route),
+        "rawPath": path,
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host", "localhost"),
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": str(match.route),
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if match.path_params:
+        event["pathParameters"] = match.path_params
+    if body:
+        if is_text:
+            event["body"] = body.decode("utf-8", "replace")
+        else:
+            event["body"] = base64.b64encode(body).decode("ascii")
+            event["isBase64Encoded"] = True
+    return event
+
+
+def proxy_result(result: Any) -> Reply:
+    """Turn a Lambda proxy result into status, headers and body bytes."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return _json(200, result)
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    return int(result["statusCode"]), dict(result.get("headers") or {}), data
+
+
+def _json_field(body: bytes, name: str) -> str | None:
+    try:
+        value = json.loads(body or b"{}").get(name)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _json(status: int, payload: Any) -> Reply:
+    return status, {"content-type": "application/json"}, json.dumps(payload).encode()
+
+
+def _error(status: int, code: str, message: str) -> Reply:
+    return _json(status, {"error": {"code": code, "message": message}})
+
+
+# -------------------------------------------------------------------- HTTP server
+
+
+class ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, stack: LocalStack, host: str, port: int) -> None:
+        self.stack = stack
+        super().__init__((host, port), _ApiHandler)
+
+
+class _ApiHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ApiServer
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            status, headers, payload = _error(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
+            self.close_connection = True
+        else:
+            body = self.rfile.read(length) if length else b""
+            headers_in: dict[str, str] = {}
+            for key, value in self.headers.items():
+                k = key.lower()
+                headers_in[k] = f"{headers_in[k]},{value}" if k in headers_in else value
+            try:
+                status, headers, payload = self.server.stack.handle_http(
+                    self.command, self.path, headers_in, body, self.client_address[0]
+                )
+            except Exception as exc:  # a crash of the stack itself, not of a handler
+                status, headers, payload = _error(
+                    500, "INTERNAL_SERVER_ERROR", f"Local stack error: {type(exc).__name__}"
+                )
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(
+            f"{self.command} {self.path.split('?')[0]} -> {args[1] if len(args) > 1 else ''}\n"
+        )
+
+
+# -------------------------------------------------------------------- CLI
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    stack = LocalStack()
+    try:
+        server = ApiServer(stack, args.host, args.port)
+    except OSError as exc:
+        print(
+            f"paypulse dev: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        print("Pick another port with --port N (0 chooses a free one).", file=sys.stderr)
+        return 2
+    stack.start()
+    host, port = server.server_address[:2]
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(
+        f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, Ctrl-C stops)",
+        flush=True,
+    )
+    stop.wait()
+    print("Stopping…", flush=True)
+    server.shutdown()
+    server.server_close()
+    stack.stop()
+    return 0

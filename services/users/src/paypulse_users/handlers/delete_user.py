@@ -1,0 +1,24 @@
+"""DELETE /v1/user/me.
+
+Deletes every piece of data the caller owns (S3 versions, every user-data table, the Gmail
+secret, registered devices, the user row and e-mail claim). Safe to repeat after a failure.
+Output: 200 with ``data: null``. Errors: 401, 404 USER_NOT_FOUND, 502 DEPENDENCY_FAILURE.
+"""
+
+from paypulse_common.auth import Principal
+from paypulse_common.errors import UserNotFoundError
+from paypulse_common.http import Request, Response, ok
+from paypulse_common.runtime import http_handler
+from paypulse_common.users import get_user
+from paypulse_users.purge import purge_user
+
+
+async def handle(request: Request, principal: Principal) -> Response:
+    user = await get_user(principal.user_id)
+    if user is None:
+        raise UserNotFoundError()
+    await purge_user(user)
+    return ok(None, "All data for your account was deleted")
+
+
+handler = http_handler(handle)

@@ -1,0 +1,137 @@
+"""Delete everything a user owns, driven by the registry of user-owned data
+(``PAYPULSE_USER_DATA``, generated from the ``user_data`` markers of the declarations).
+
+Order: S3 object versions and delete markers, every user-data table, the Gmail secret, then
+the user row and e-mail claim last, so an interrupted deletion can simply be repeated."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from paypulse_common import aws
+from paypulse_common.errors import ConfigurationError, DependencyError
+from paypulse_common.runtime import settings
+from paypulse_common.users import User, delete_user_rows
+
+
+async def purge_user(user: User) -> dict[str, int]:
+    registry = settings().user_data
+    if not registry.get("tables"):
+        raise ConfigurationError("delete_user has no registry of user-owned data")
+    counts: dict[str, int] = {}
+    for logical, prefix in registry.get("buckets", {}).items():
+        counts[f"bucket:{logical}"] = await _purge_prefix(
+            settings().bucket(logical), prefix.format(user_id=user.user_id)
+        )
+    results = await asyncio.gather(
+        *(
+            _purge_table(logical, keys, user.user_id)
+            for logical, keys in sorted(registry["tables"].items())
+        )
+    )
+    counts.update(
+        {f"table:{k}": n for k, n in zip(sorted(registry["tables"]), results, strict=True)}
+    )
+    for logical in registry.get("secrets", {}):
+        await _delete_secret(settings().secret(logical) + user.user_id)
+    await delete_user_rows(user)
+    return counts
+
+
+async def _purge_prefix(bucket: str, prefix: str) -> int:
+    """Every version and delete marker under the prefix, 1000 keys per request, all pages."""
+    s3 = await aws.client("s3")
+    deleted = 0
+    try:
+        paginator = s3.get_paginator("list_object_versions")
+        async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            objects = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
+            for start in range(0, len(objects), 1000):
+                batch = objects[start : start + 1000]
+                response = await s3.delete_objects(
+                    Bucket=bucket, Delete={"Objects": batch, "Quiet": True}
+                )
+                if response.get("Errors"):
+                    raise DependencyError("Error deleting stored invoices")
+                deleted += len(batch)
+    except DependencyError:
+        raise
+    except Exception as exc:
+        raise DependencyError("Error deleting stored invoices") from exc
+    return deleted
+
+
+async def _purge_table(logical: str, keys: list[str | None], user_id: str) -> int:
+    db = await aws.client("dynamodb")
+    table = settings().table(logical)
+    hash_key, range_key = keys[0], keys[1]
+    names = {"#h": hash_key}
+    projection = "#h"
+    if range_key:
+        names["#r"] = range_key
+        projection += ", #r"
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#h = :u",
+        "ExpressionAttributeNames": {**names, "#e": "EndpointArn"},
+        "ExpressionAttributeValues": {":u": {"S": user_id}},
+        "ProjectionExpression": projection + ", #e",
+    }
+    deleted = 0
+    try:
+        while True:
+            page = await db.query(**kwargs)
+            items = page.get("Items", [])
+            await _delete_endpoints(items)
+            for start in range(0, len(items), 25):
+                requests = [
+                    {"DeleteRequest": {"Key": {k: v for k, v in it.items() if k != "EndpointArn"}}}
+                    for it in items[start : start + 25]
+                ]
+                await _batch_delete(db, table, requests)
+            deleted += len(items)
+            if "LastEvaluatedKey" not in page:
+                return deleted
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    except DependencyError:
+        raise
+    except Exception as exc:
+        raise DependencyError("Database error while deleting the account") from exc
+
+
+async def _batch_delete(db: Any, table: str, requests: list[dict]) -> None:
+    pending = {table: requests}
+    for attempt in range(8):
+        response = await db.batch_write_item(RequestItems=pending)
+        pending = response.get("UnprocessedItems") or {}
+        if not pending:
+            return
+        await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+    raise DependencyError("Database throttled while deleting the account")
+
+
+async def _delete_endpoints(items: list[dict]) -> None:
+    """Rows that carry an SNS platform endpoint (registered devices): delete the endpoint."""
+    arns = [it["EndpointArn"]["S"] for it in items if "EndpointArn" in it]
+    if not arns:
+        return
+    sns = await aws.client("sns")
+    for arn in arns:
+        try:
+            await sns.delete_endpoint(EndpointArn=arn)
+        except Exception as exc:
+            if aws.error_code(exc) not in ("NotFound", "NotFoundException"):
+                raise DependencyError("Error removing a device") from exc
+
+
+async def _delete_secret(name: str) -> None:
+    sm = await aws.client("secretsmanager")
+    try:
+        await sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    except Exception as exc:
+        if aws.error_code(exc) != "ResourceNotFoundException":
+            raise DependencyError("Error deleting Gmail credentials") from exc
