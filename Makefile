@@ -1,27 +1,31 @@
-# The two commands of the README. Both work on a fresh machine with Python 3.11 and pip:
-# they install uv when missing, then sync the locked workspace.
+# The two commands of the README, `make dev` and `make test`. Both work on a fresh machine with
+# only Python 3.11+ and pip: uv is installed into .tools/ when it is not on PATH, then the locked
+# workspace is synced (`uv sync --frozen`).
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONDONTWRITEBYTECODE := 1
+export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: dev test lint bench plan sync uv
+.PHONY: dev test lint bench plan sync
 
-uv:
-	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --user --quiet "uv>=0.5,<0.14"
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
 
-sync: uv
+sync: $(UV)
 	@$(UV) sync --frozen --quiet
 
-dev: sync ## run the local stack (API on http://127.0.0.1:8000)
-	$(UV) run --frozen paypulse dev $(ARGS)
+dev: sync ## the local stack: API on http://127.0.0.1:8000 (ARGS="--port 9000")
+	$(UV) run --frozen --no-sync paypulse dev $(ARGS)
 
-test: sync ## lint + the whole test suite
-	$(UV) run --frozen ruff check .
-	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+test: sync ## lint, format check and the whole test suite
+	$(UV) run --frozen --no-sync ruff check .
+	$(UV) run --frozen --no-sync ruff format --check .
+	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
-bench: sync
-	$(UV) run --frozen python -m benchmarks $(ARGS)
+bench: sync ## the benchmark suite (prints a table, writes benchmarks/results/latest.json)
+	$(UV) run --frozen --no-sync python -m benchmarks $(ARGS)
 
-plan: sync
-	$(UV) run --frozen paypulse plan $(ARGS)
+plan: sync ## the Pulumi stack offline under mocks, with policy findings
+	$(UV) run --frozen --no-sync paypulse plan $(ARGS)

@@ -12,6 +12,7 @@ import argparse
 import base64
 import importlib
 import json
+import secrets
 import signal
 import sys
 import threading
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from infra.workspace import Function, Workspace, runtime_environment, workspace
@@ -28,6 +29,7 @@ from paypulse_devkit import aws_local
 from paypulse_devkit.google_server import GoogleServer
 from paypulse_devkit.router import Router
 
+T = TypeVar("T")
 MAX_REQUEST_BYTES = 1024 * 1024
 _TEXT_TYPES = ("application/json", "text/")
 
@@ -58,6 +60,8 @@ class LocalStack:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda")
         self._env: dict[str, dict[str, str]] = {}
         self._local = threading.local()
+        self._jwt_signing_key = secrets.token_urlsafe(48)
+        self._runtimes: list[Any] = []
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
             ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
             ("GET", "/openapi.json"): self._openapi,
@@ -70,13 +74,28 @@ class LocalStack:
     def start(self) -> None:
         aws_local.use_fake_credentials()
         self.aws_endpoint = self.moto.start()
-        self.names = aws_local.provision(self.ws, self.aws_endpoint)
+        self.names = aws_local.provision(
+            self.ws, self.aws_endpoint, jwt_signing_key=self._jwt_signing_key
+        )
         self.google.start()
         for fn in self.ws.functions.values():
             self._env[fn.name] = self._function_env(fn)
 
+    def reset(self) -> None:
+        """Empty every table, bucket and topic and forget Google grants (between tests).
+        Physical names and the JWT key stay the same, so warm environments remain valid."""
+        aws_local.reset(self.aws_endpoint)
+        names = aws_local.provision(
+            self.ws, self.aws_endpoint, jwt_signing_key=self._jwt_signing_key
+        )
+        assert self.names is not None and names.tables == self.names.tables
+        self.names = names
+        self.google.accounts.__init__()  # type: ignore[misc]
+
     def stop(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for rt in self._runtimes:
+            rt.close()  # closes each environment's AWS clients on its own loop
         self.google.stop()
         self.moto.stop()
 
@@ -101,19 +120,28 @@ class LocalStack:
     def invoke(self, name: str, event: Mapping[str, Any]) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment")."""
         fn = self.ws.functions[name]
-        future = self._pool.submit(self._run_in_worker, fn, dict(event))
-        return future.result(timeout=fn.timeout + 5)
+        payload = dict(event)
 
-    def _run_in_worker(self, fn: Function, event: dict[str, Any]) -> Any:
+        def call() -> Any:
+            return importlib.import_module(fn.module).handler(payload, LambdaContext(fn))
+
+        return self.run_in(name, call)
+
+    def run_in(self, name: str, work: Callable[[], T]) -> T:
+        """Run ``work`` in a worker thread with the function's runtime active."""
+        fn = self.ws.functions[name]
+        return self._pool.submit(self._in_env, fn, work).result(timeout=fn.timeout + 5)
+
+    def _in_env(self, fn: Function, work: Callable[[], T]) -> T:
         from paypulse_common.runtime import Runtime, activated
 
         runtimes: dict[str, Runtime] = self._local.__dict__.setdefault("runtimes", {})
         rt = runtimes.get(fn.name)
         if rt is None:
             rt = runtimes[fn.name] = Runtime(self._env[fn.name])
-        module = importlib.import_module(fn.module)
+            self._runtimes.append(rt)
         with activated(rt):
-            return module.handler(event, LambdaContext(fn))
+            return work()
 
     # ---------------------------------------------------------------- HTTP
     def handle_http(

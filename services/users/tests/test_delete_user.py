@@ -1,0 +1,119 @@
+"""delete_user removes everything the user owns, and nothing of anyone else's."""
+
+import json
+
+from paypulse_devkit import app_contract as app
+from paypulse_devkit.aws_local import boto_client
+
+
+def make_user(api, email):
+    r = api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "X", "email": email, "password": "secret-pass-1"},
+    )
+    token = r.json["data"]["access_token"]
+    import jwt
+
+    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def seed(local_stack, user_id):
+    """One row in every user-data table, S3 versions + a delete marker, the Gmail secret."""
+    ddb = boto_client("dynamodb", local_stack.aws_endpoint)
+    registry = json.loads(local_stack.function_env("delete_user")["PAYPULSE_USER_DATA"])
+    for logical, (hash_key, range_key) in registry["tables"].items():
+        table = local_stack.names.tables[logical]
+        for i in range(30):  # > one BatchWrite of 25
+            ddb.put_item(
+                TableName=table, Item={hash_key: {"S": user_id}, range_key: {"S": f"k{i}"}}
+            )
+    s3 = boto_client("s3", local_stack.aws_endpoint)
+    bucket = local_stack.names.buckets["invoices"]
+    for v in range(3):
+        s3.put_object(Bucket=bucket, Key=f"invoices/{user_id}/rental/a.pdf", Body=f"v{v}".encode())
+    s3.delete_object(Bucket=bucket, Key=f"invoices/{user_id}/rental/a.pdf")  # delete marker
+    s3.put_object(Bucket=bucket, Key=f"invoices/{user_id}/retail/food-delivery/x.html", Body=b"<p>")
+    sm = boto_client("secretsmanager", local_stack.aws_endpoint)
+    sm.create_secret(Name=f"gmail/user/{user_id}", SecretString="{}")
+    return registry
+
+
+def counts(local_stack, user_id, registry):
+    ddb = boto_client("dynamodb", local_stack.aws_endpoint)
+    rows = {
+        logical: ddb.query(
+            TableName=local_stack.names.tables[logical],
+            KeyConditionExpression="#h = :u",
+            ExpressionAttributeNames={"#h": keys[0]},
+            ExpressionAttributeValues={":u": {"S": user_id}},
+        )["Count"]
+        for logical, keys in registry["tables"].items()
+    }
+    s3 = boto_client("s3", local_stack.aws_endpoint)
+    listing = s3.list_object_versions(
+        Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/"
+    )
+    versions = len(listing.get("Versions", [])) + len(listing.get("DeleteMarkers", []))
+    secrets = boto_client("secretsmanager", local_stack.aws_endpoint).list_secrets()["SecretList"]
+    has_secret = any(s["Name"] == f"gmail/user/{user_id}" for s in secrets)
+    return rows, versions, has_secret
+
+
+def test_delete_removes_everything_owned(api, local_stack):
+    token, uid = make_user(api, "del@example.com")
+    _, other = make_user(api, "keep@example.com")
+    registry = seed(local_stack, uid)
+    seed(local_stack, other)
+    assert set(registry["tables"]) >= {
+        "rental_invoices",
+        "retail_invoices",
+        "travel_invoices",
+        "ingestion_ledger",
+        "devices",
+    }
+
+    r = api("DELETE", "/v1/user/me", token=token)
+    assert r.status == 200
+    app.decode_success(None, r.json)
+
+    rows, versions, has_secret = counts(local_stack, uid, registry)
+    assert set(rows.values()) == {0} and versions == 0 and not has_secret
+    rows, versions, has_secret = counts(local_stack, other, registry)
+    assert set(rows.values()) == {30} and versions == 5 and has_secret
+
+    # the account is gone: login fails like any unknown e-mail, the old token finds no user
+    r = api(
+        "POST",
+        "/v1/auth/login",
+        json_body={"email": "del@example.com", "password": "secret-pass-1"},
+    )
+    assert (r.status, r.error_code) == (401, "INVALID_CREDENTIALS")
+    assert api("GET", "/v1/user/me", token=token).error_code == "USER_NOT_FOUND"
+    # the e-mail can be used again
+    assert (
+        api(
+            "POST",
+            "/v1/auth/signup",
+            json_body={"name": "X", "email": "del@example.com", "password": "secret-pass-1"},
+        ).status
+        == 201
+    )
+
+
+def test_delete_is_safe_to_repeat_after_partial_failure(api, local_stack, run_as):
+    """Simulate a crash after S3 + tables were purged: the retry completes the job."""
+    token, uid = make_user(api, "retry@example.com")
+    registry = seed(local_stack, uid)
+    from paypulse_common.users import get_user
+    from paypulse_users import purge
+
+    async def partial():
+        user = await get_user(uid)
+        await purge._purge_prefix(local_stack.names.buckets["invoices"], f"invoices/{uid}/")
+        return user
+
+    run_as("delete_user", partial())
+    assert api("DELETE", "/v1/user/me", token=token).status == 200
+    rows, versions, has_secret = counts(local_stack, uid, registry)
+    assert set(rows.values()) == {0} and versions == 0 and not has_secret
