@@ -155,6 +155,7 @@ def provision(
             sm.create_secret(Name=physical, SecretString=values[secret.name])
         names.secrets[secret.name] = physical
 
+    load_vendor_configs(ddb, names.tables["vendor_config"], ws.root / "vendor_configs")
     sns = boto_client("sns", endpoint_url)
     for topic in ws.resources.topics.values():
         names.topics[topic.name] = sns.create_topic(Name=f"{prefix}-{topic.name}")["TopicArn"]
@@ -164,3 +165,14 @@ def provision(
         Attributes={"PlatformCredential": "local", "PlatformPrincipal": "local"},
     )["PlatformApplicationArn"]
     return names
+
+
+def load_vendor_configs(ddb: Any, table: str, folder: Any) -> int:
+    """One VendorConfig item per vendor_configs/*.json file (as the Pulumi program does)."""
+    from paypulse_common.dynamo import to_item
+    from paypulse_parsers.vendors import load_vendor_configs as read_configs
+
+    configs = read_configs(folder)
+    for config in configs:
+        ddb.put_item(TableName=table, Item=to_item(config))
+    return len(configs)

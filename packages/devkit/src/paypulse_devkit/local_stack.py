@@ -50,11 +50,29 @@ class LambdaContext:
 class LocalStack:
     """Start with ``start()``; call functions with ``invoke``; serve HTTP with ``serve``."""
 
-    def __init__(self, ws: Workspace | None = None, *, workers: int = 8) -> None:
+    def __init__(
+        self,
+        ws: Workspace | None = None,
+        *,
+        workers: int = 8,
+        mailbox: str | None = "demo",
+        gmail_latency: float = 0.0,
+    ) -> None:
+        """``mailbox``: "demo" (generated rent notices + unrelated mail, visible to every
+        Google account), None (empty), or a folder of .eml files."""
+        from paypulse_devkit.gmail_api import GmailApi
+
         self.ws = ws or workspace()
         self.router = Router(self.ws.routes())
         self.moto = aws_local.MotoServer()
         self.google = GoogleServer()
+        self._mailbox_source = mailbox
+        self.mailbox = self._new_mailbox()
+        self.gmail_api = GmailApi(
+            self.mailbox, latency_s=gmail_latency, access_token_check=self.google.accounts.owner
+        )
+        self.google.gmail_api = self.gmail_api
+        self.events: Any = None
         self.aws_endpoint = ""
         self.names: aws_local.PhysicalNames | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda")
@@ -68,6 +86,8 @@ class LocalStack:
             ("GET", "/_local/info"): self._info,
             ("POST", "/_local/google/authorize"): self._authorize,
             ("POST", "/_local/google/revoke"): self._revoke,
+            ("POST", "/_local/mailbox"): self._deliver_mail,
+            ("GET", "/_local/notifications"): self._notifications,
         }
 
     # ---------------------------------------------------------------- lifecycle
@@ -80,6 +100,19 @@ class LocalStack:
         self.google.start()
         for fn in self.ws.functions.values():
             self._env[fn.name] = self._function_env(fn)
+        from paypulse_devkit.events import EventPump
+
+        self.events = EventPump(self.ws, self.aws_endpoint, self.invoke)
+        self.events.configure(self.names)
+
+    def _new_mailbox(self) -> Any:
+        from paypulse_devkit.mailbox import Mailbox
+
+        if self._mailbox_source == "demo":
+            return Mailbox.demo(None)
+        if self._mailbox_source:
+            return Mailbox.from_folder(self._mailbox_source)
+        return Mailbox()
 
     def reset(self) -> None:
         """Empty every table, bucket and topic and forget Google grants (between tests).
@@ -91,8 +124,12 @@ class LocalStack:
         assert self.names is not None and names.tables == self.names.tables
         self.names = names
         self.google.accounts.__init__()  # type: ignore[misc]
+        self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
+        self.events.configure(self.names)
 
     def stop(self) -> None:
+        if self.events is not None:
+            self.events.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         for rt in self._runtimes:
             rt.close()  # closes each environment's AWS clients on its own loop
@@ -152,6 +189,8 @@ class LocalStack:
         dev = self.dev_routes.get((method, path))
         if dev is not None:
             return dev(body)
+        if method == "POST" and path.startswith("/_local/schedules/"):
+            return self._fire_schedule(path.rsplit("/", 1)[-1])
         match, allowed = self.router.match(method, path)
         if match is None:
             if allowed:
@@ -186,11 +225,70 @@ class LocalStack:
             return _error(400, "MISSING_FIELDS", "Missing key in request body: 'email'")
         return _json(200, self.google.accounts.authorize(email))
 
+    def _deliver_mail(self, body: bytes) -> Reply:
+        if not body.strip():
+            return _error(400, "MISSING_FIELDS", "POST a raw RFC 822 message as the body")
+        message_id = self.mailbox.add_raw(body)
+        return _json(201, {"id": message_id})
+
+    def _fire_schedule(self, name: str) -> Reply:
+        delivery = self.events.fire_schedule(name)
+        if delivery is None:
+            known = sorted(s.name for f in self.ws.functions.values() for s in f.schedules)
+            return _error(404, "NOT_FOUND", f"No schedule {name!r}; declared: {', '.join(known)}")
+        return _json(
+            200 if delivery.ok else 502,
+            {
+                "function": delivery.function,
+                "ok": delivery.ok,
+                "attempts": delivery.attempts,
+                "result": delivery.result,
+                "error": delivery.error,
+            },
+        )
+
+    def _notifications(self, body: bytes) -> Reply:
+        return _json(200, {"notifications": published_notifications()})
+
     def _revoke(self, body: bytes) -> Reply:
         email = _json_field(body, "email")
         if email is None:
             return _error(400, "MISSING_FIELDS", "Missing key in request body: 'email'")
         return _json(200, {"revoked": self.google.accounts.revoke_all(email)})
+
+
+def published_notifications() -> list[dict[str, Any]]:
+    """Everything published to SNS topics and platform endpoints, newest first (moto keeps it
+    in-process; the server runs in this process)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][aws_local.REGION]
+    out: list[dict[str, Any]] = []
+    for topic in backend.topics.values():
+        for message_id, message, subject, attributes, _ in topic.sent_notifications:
+            user = ((attributes or {}).get("user_id") or {}).get("Value")
+            out.append(
+                {
+                    "id": message_id,
+                    "target": topic.arn,
+                    "subject": subject,
+                    "message": message,
+                    "user_id": user,
+                }
+            )
+    for endpoint in backend.platform_endpoints.values():
+        for message_id, message in endpoint.messages.items():
+            out.append(
+                {
+                    "id": message_id,
+                    "target": endpoint.arn,
+                    "subject": None,
+                    "message": message,
+                    "user_id": endpoint.custom_user_data,
+                }
+            )
+    return list(reversed(out))
 
 
 def api_event(
@@ -278,6 +376,7 @@ def _error(status: int, code: str, message: str) -> Reply:
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
+    request_queue_size = 128
 
     def __init__(self, stack: LocalStack, host: str, port: int) -> None:
         self.stack = stack
@@ -286,6 +385,7 @@ class ApiServer(ThreadingHTTPServer):
 
 class _ApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: ApiServer
 
     def _serve(self) -> None:
@@ -329,10 +429,13 @@ class _ApiHandler(BaseHTTPRequestHandler):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--mailbox", default="demo", help="folder of .eml files for the local Gmail (default: demo)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    stack = LocalStack()
+    stack = LocalStack(mailbox=args.mailbox)
     try:
         server = ApiServer(stack, args.host, args.port)
     except OSError as exc:
@@ -343,6 +446,7 @@ def run(args: argparse.Namespace) -> int:
         print("Pick another port with --port N (0 chooses a free one).", file=sys.stderr)
         return 2
     stack.start()
+    stack.events.start()
     host, port = server.server_address[:2]
     stop = threading.Event()
 

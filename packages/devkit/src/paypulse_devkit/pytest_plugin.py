@@ -21,7 +21,7 @@ import pytest
 def _session_stack() -> Iterator[Any]:
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(workers=8)
+    stack = LocalStack(workers=8, mailbox=None)
     stack.start()
     yield stack
     stack.stop()

@@ -1,0 +1,1 @@
+"""PayPulse benchmarks: `python -m benchmarks [suite ...]` (or `paypulse bench`)."""

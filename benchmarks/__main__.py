@@ -1,0 +1,48 @@
+"""Run benchmark suites, print their tables and write benchmarks/results/latest.json.
+
+Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
+retail_extraction, artifacts; default: all that are available)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+SUITES = ["cold_start", "parse_pdf", "ingest", "retail_extraction", "artifacts"]
+RESULTS = Path(__file__).parent / "results"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("suites", nargs="*", help=f"default: {' '.join(SUITES)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    chosen = args.suites or SUITES
+    report: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    for name in chosen:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError as exc:
+            print(f"[{name}] not available: {exc}", file=sys.stderr)
+            continue
+        result = module.run()
+        report[name] = result
+        print(module.table(result) if hasattr(module, "table") else json.dumps(result, indent=2))
+        print()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    add_arguments(parser)
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

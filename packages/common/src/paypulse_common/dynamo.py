@@ -1,0 +1,97 @@
+"""Plain Python values <-> DynamoDB attribute values (numbers as Decimal), and paginated reads."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+from paypulse_common.errors import InvalidRequestError
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": str(Decimal(str(value)))}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes):
+        return {"B": value}
+    if isinstance(value, dict):
+        return {"M": {str(k): to_attr(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        if all(isinstance(v, str) for v in value):
+            return {"SS": sorted(value)}
+        return {"NS": sorted(str(v) for v in value)}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: to_attr(v) for k, v in values.items()}
+
+
+def from_attr(attr: dict[str, Any]) -> Any:
+    ((kind, value),) = attr.items()
+    if kind == "S" or kind == "B":
+        return value
+    if kind == "N":
+        return Decimal(value)
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind == "SS":
+        return set(value)
+    if kind == "NS":
+        return {Decimal(v) for v in value}
+    raise TypeError(f"unknown DynamoDB type {kind}")
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+async def query_all(db: Any, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+    """Every item of a Query (or Scan with ``_scan=True``), following LastEvaluatedKey."""
+    scan = kwargs.pop("_scan", False)
+    while True:
+        page = await (db.scan(**kwargs) if scan else db.query(**kwargs))
+        for item in page.get("Items", []):
+            yield item
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    """An opaque pagination cursor for a LastEvaluatedKey."""
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, owner_key: str, owner: str) -> dict[str, Any] | None:
+    """The LastEvaluatedKey in a cursor; it must belong to the caller (no cross-user paging)."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidRequestError("Invalid cursor") from exc
+    if not isinstance(key, dict) or key.get(owner_key) != {"S": owner}:
+        raise InvalidRequestError("Invalid cursor")
+    return key

@@ -1,0 +1,124 @@
+"""The ingestion ledger: what was uploaded, parsed or pushed, per user.
+
+Keys: ``msg#<message id>#<sha256>`` an attachment/body taken from Gmail; ``obj#<s3 key>`` the
+outcome of parsing an uploaded object; ``push#<invoice id>`` a notification was sent;
+``order#<vendor id>#<order id>`` a retail order was stored. Claims are conditional writes, and a
+claim that was never completed (crash between claim and upload) expires so a later run retries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from paypulse_common import aws
+from paypulse_common.dynamo import from_item, query_all, to_item
+from paypulse_common.errors import DependencyError
+from paypulse_common.runtime import settings
+
+STALE_CLAIM_SECONDS = 15 * 60
+DONE = "done"
+CLAIMED = "claimed"
+
+
+def _table() -> str:
+    return settings().table("ingestion_ledger")
+
+
+def _key(user_id: str, ledger_key: str) -> dict[str, Any]:
+    return {"UserID": {"S": user_id}, "LedgerKey": {"S": ledger_key}}
+
+
+def message_key(message_id: str, sha256: str) -> str:
+    return f"msg#{message_id}#{sha256}"
+
+
+def object_key(s3_key: str) -> str:
+    return f"obj#{s3_key}"
+
+
+async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
+    """Take a claim; False when the entry is done or freshly claimed by someone else."""
+    db = await aws.client("dynamodb")
+    now = int(time.time())
+    item = {**to_item(attrs), **_key(user_id, ledger_key)}
+    item.update({"status": {"S": CLAIMED}, "claimed_at": {"N": str(now)}})
+    try:
+        await db.put_item(
+            TableName=_table(),
+            Item=item,
+            ConditionExpression="attribute_not_exists(LedgerKey) OR (#s = :c AND claimed_at < :stale)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":c": {"S": CLAIMED},
+                ":stale": {"N": str(now - STALE_CLAIM_SECONDS)},
+            },
+        )
+        return True
+    except Exception as exc:
+        if aws.error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise DependencyError("Database error (ledger)") from exc
+
+
+async def release(user_id: str, ledger_key: str) -> None:
+    """Give a claim back after a failure, so the next run retries at once."""
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(
+            TableName=_table(),
+            Key=_key(user_id, ledger_key),
+            ConditionExpression="#s = :c",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":c": {"S": CLAIMED}},
+        )
+    except Exception as exc:
+        if aws.error_code(exc) != "ConditionalCheckFailedException":
+            raise DependencyError("Database error (ledger)") from exc
+
+
+async def record(user_id: str, ledger_key: str, status: str = DONE, **attrs: Any) -> None:
+    """Write the final state of an entry (overwrites)."""
+    db = await aws.client("dynamodb")
+    item = {**to_item(attrs), **_key(user_id, ledger_key)}
+    item["status"] = {"S": status}
+    item["updated_at"] = {"N": str(int(time.time()))}
+    try:
+        await db.put_item(TableName=_table(), Item=item)
+    except Exception as exc:
+        raise DependencyError("Database error (ledger)") from exc
+
+
+async def get(user_id: str, ledger_key: str) -> dict[str, Any] | None:
+    db = await aws.client("dynamodb")
+    try:
+        response = await db.get_item(
+            TableName=_table(), Key=_key(user_id, ledger_key), ConsistentRead=True
+        )
+    except Exception as exc:
+        raise DependencyError("Database error (ledger)") from exc
+    return from_item(response["Item"]) if "Item" in response else None
+
+
+async def delete(user_id: str, ledger_key: str) -> None:
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(TableName=_table(), Key=_key(user_id, ledger_key))
+    except Exception as exc:
+        raise DependencyError("Database error (ledger)") from exc
+
+
+async def entries(user_id: str, prefix: str) -> AsyncIterator[dict[str, Any]]:
+    """Every entry of the user whose key starts with ``prefix`` (all pages)."""
+    db = await aws.client("dynamodb")
+    try:
+        async for item in query_all(
+            db,
+            TableName=_table(),
+            KeyConditionExpression="UserID = :u AND begins_with(LedgerKey, :p)",
+            ExpressionAttributeValues={":u": {"S": user_id}, ":p": {"S": prefix}},
+        ):
+            yield from_item(item)
+    except Exception as exc:
+        raise DependencyError("Database error (ledger)") from exc

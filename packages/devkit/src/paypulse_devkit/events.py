@@ -1,0 +1,226 @@
+"""Asynchronous triggers of the local stack, wired from the same declarations as infra.
+
+moto stores events but never runs functions, so the pump delivers them itself:
+- S3 triggers: the bucket notifies an SQS queue per function (prefix/suffix filters from the
+  declaration); the pump turns each message back into the S3 event for the handler.
+- Stream triggers: the pump reads the table's DynamoDB stream (dynamodbstreams) and hands the
+  declared event types to the handler in batches.
+Like Lambda, a failing event is retried (3 attempts in all) and then sent to the function's
+dead-letter queue, so nothing is dropped silently. ``drain()`` delivers everything pending
+now (tests); ``start()`` runs a background thread (``paypulse dev``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.workspace import Function, Workspace
+from paypulse_devkit.aws_local import PhysicalNames, boto_client
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Delivery:
+    function: str
+    ok: bool
+    attempts: int
+    error: str | None = None
+    result: Any = None
+
+
+@dataclass
+class _Stream:
+    function: Function
+    arn: str
+    iterators: dict[str, str | None] = field(default_factory=dict)
+
+
+class EventPump:
+    def __init__(
+        self, ws: Workspace, endpoint: str, invoke: Callable[[str, dict[str, Any]], Any]
+    ) -> None:
+        self.ws = ws
+        self.endpoint = endpoint
+        self.invoke = invoke
+        self.deliveries: list[Delivery] = []
+        self._queues: dict[str, tuple[str, str]] = {}  # function -> (queue url, dlq url)
+        self._streams: list[_Stream] = []
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- wiring
+    def configure(self, names: PhysicalNames) -> None:
+        """(Re)create queues, bucket notifications and stream readers after provisioning."""
+        with self._lock:
+            sqs = boto_client("sqs", self.endpoint)
+            s3 = boto_client("s3", self.endpoint)
+            self._queues.clear()
+            self._streams.clear()
+            self.deliveries.clear()
+            per_bucket: dict[str, list[dict[str, Any]]] = {}
+            for fn in self.ws.functions.values():
+                if fn.s3 or fn.stream or fn.schedules:
+                    dlq = sqs.create_queue(QueueName=f"paypulse-local-{fn.name}-dlq")["QueueUrl"]
+                    queue = ""
+                    if fn.s3:
+                        queue = sqs.create_queue(QueueName=f"paypulse-local-{fn.name}-s3")[
+                            "QueueUrl"
+                        ]
+                        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+                            "Attributes"
+                        ]["QueueArn"]
+                        per_bucket.setdefault(names.buckets[fn.s3.bucket], []).append(
+                            {
+                                "Id": fn.name,
+                                "QueueArn": arn,
+                                "Events": ["s3:ObjectCreated:*"],
+                                "Filter": {
+                                    "Key": {
+                                        "FilterRules": [
+                                            {"Name": "prefix", "Value": fn.s3.prefix},
+                                            {"Name": "suffix", "Value": fn.s3.suffix},
+                                        ]
+                                    }
+                                },
+                            }
+                        )
+                    self._queues[fn.name] = (queue, dlq)
+                if fn.stream:
+                    self._streams.append(_Stream(fn, names.stream_arns[fn.stream.table]))
+            for bucket, configs in per_bucket.items():
+                s3.put_bucket_notification_configuration(
+                    Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
+                )
+            streams = boto_client("dynamodbstreams", self.endpoint)
+            for stream in self._streams:
+                shards = streams.describe_stream(StreamArn=stream.arn)["StreamDescription"][
+                    "Shards"
+                ]
+                for shard in shards:
+                    stream.iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                        StreamArn=stream.arn,
+                        ShardId=shard["ShardId"],
+                        ShardIteratorType="TRIM_HORIZON",
+                    )["ShardIterator"]
+
+    # ---------------------------------------------------------------- delivery
+    def _deliver(self, fn: Function, event: dict[str, Any]) -> Delivery:
+        error = None
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                result = self.invoke(fn.name, event)
+                return self._record(Delivery(fn.name, True, attempt, result=result))
+            except Exception as exc:  # the function raised: Lambda would retry it
+                error = f"{type(exc).__name__}: {exc}"
+        sqs = boto_client("sqs", self.endpoint)
+        sqs.send_message(
+            QueueUrl=self._queues[fn.name][1],
+            MessageBody=json.dumps({"event": event, "error": error}, default=str),
+        )
+        return self._record(Delivery(fn.name, False, MAX_ATTEMPTS, error))
+
+    def _record(self, delivery: Delivery) -> Delivery:
+        self.deliveries.append(delivery)
+        return delivery
+
+    def _poll_s3(self) -> int:
+        sqs = boto_client("sqs", self.endpoint)
+        handled = 0
+        for name, (queue, _) in list(self._queues.items()):
+            if not queue:
+                continue
+            messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            for message in messages:
+                body = json.loads(message["Body"])
+                if body.get("Event") == "s3:TestEvent":
+                    pass
+                elif body.get("Records"):
+                    self._deliver(self.ws.functions[name], body)
+                    handled += 1
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        return handled
+
+    def _poll_streams(self) -> int:
+        streams = boto_client("dynamodbstreams", self.endpoint)
+        handled = 0
+        for stream in self._streams:
+            assert stream.function.stream is not None
+            wanted = set(stream.function.stream.events)
+            for shard, iterator in list(stream.iterators.items()):
+                if not iterator:
+                    continue
+                response = streams.get_records(ShardIterator=iterator, Limit=100)
+                stream.iterators[shard] = response.get("NextShardIterator")
+                records = [r for r in response.get("Records", []) if r["eventName"] in wanted]
+                size = stream.function.stream.batch_size
+                for start in range(0, len(records), size):
+                    batch = records[start : start + size]
+                    for r in batch:
+                        r["eventSourceARN"] = stream.arn
+                    self._deliver(stream.function, {"Records": batch})
+                    handled += 1
+        return handled
+
+    def fire_schedule(self, name: str) -> Delivery | None:
+        """Run the function that declares schedule ``name`` now, as EventBridge would."""
+        for fn in self.ws.functions.values():
+            for schedule in fn.schedules:
+                if schedule.name == name:
+                    event = {
+                        "version": "0",
+                        "id": f"local-{time.time_ns()}",
+                        "detail-type": "Scheduled Event",
+                        "source": "aws.events",
+                        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        "resources": [f"local:schedule/{name}"],
+                        "detail": {},
+                    }
+                    with self._lock:
+                        return self._deliver(fn, event)
+        return None
+
+    def tick(self) -> int:
+        with self._lock:
+            return self._poll_s3() + self._poll_streams()
+
+    def drain(self, *, timeout: float = 60.0) -> list[Delivery]:
+        """Deliver until two consecutive polls find nothing; returns what was delivered."""
+        before = len(self.deliveries)
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            quiet = quiet + 1 if self.tick() == 0 else 0
+        return self.deliveries[before:]
+
+    def dead_letters(self, function: str) -> list[dict[str, Any]]:
+        sqs = boto_client("sqs", self.endpoint)
+        messages = sqs.receive_message(
+            QueueUrl=self._queues[function][1], MaxNumberOfMessages=10, VisibilityTimeout=0
+        ).get("Messages", [])
+        return [json.loads(m["Body"]) for m in messages]
+
+    # ---------------------------------------------------------------- background
+    def start(self, interval: float = 0.2) -> None:
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.tick()
+                except Exception:  # keep pumping; a broken poll must not stop the stack
+                    time.sleep(1)
+
+        self._thread = threading.Thread(target=loop, name="event-pump", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)

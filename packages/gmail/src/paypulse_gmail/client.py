@@ -1,0 +1,346 @@
+"""Async Gmail client on google-api-python-client with the bundled discovery document.
+
+Blocking client calls run in a worker thread pool (never on the event loop), bounded by a
+semaphore; every thread has its own ``httplib2.Http`` (it is not thread-safe). Listing follows
+every ``nextPageToken``; message details are fetched with batch requests of at most 50; 429/5xx
+(whole calls and single items inside a batch) are retried with bounded exponential backoff.
+Errors: a 401 that survives the client's own refresh → GmailTokenExpiredError; other HTTP or
+network failures → DependencyError. ``googleapiclient`` is imported lazily (≈0.2 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
+from paypulse_gmail.mime import Attachment, b64url_decode, find_attachments
+
+if TYPE_CHECKING:
+    from paypulse_gmail.credentials import GmailCredentials
+
+__all__ = ["DEFAULT_ROOT_URL", "MAX_BATCH", "Attachment", "GmailClient"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROOT_URL = "https://gmail.googleapis.com"
+MAX_BATCH = 50
+MAX_PAGE_SIZE = 500
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+T = TypeVar("T")
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One worker pool per process (reused across warm invocations)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="gmail")
+        return _executor
+
+
+def _import_discovery() -> Any:
+    with warnings.catch_warnings():
+        # google.api_core warns about Python 3.11's end of life at import time.
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
+        from googleapiclient import discovery, errors, http  # noqa: F401
+
+    return discovery
+
+
+def _retryable(exc: Any) -> bool:
+    """429/5xx, or a 403 whose reason is a rate limit (Gmail sends both)."""
+    status = exc.resp.status
+    if status in RETRYABLE_STATUS:
+        return True
+    if status != 403:
+        return False
+    try:
+        reasons = {e.get("reason") for e in json.loads(exc.content)["error"]["errors"]}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return bool(reasons & {"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+@dataclass(frozen=True)
+class _Resources:
+    messages: Any
+    attachments: Any
+
+
+class _TransientError(Exception):
+    """A network-level failure worth retrying."""
+
+
+class GmailClient:
+    """Gmail API for one user (``userId="me"``)."""
+
+    def __init__(
+        self,
+        credentials: GmailCredentials,
+        *,
+        root_url: str = DEFAULT_ROOT_URL,
+        concurrency: int = 8,
+        max_retries: int = 5,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self._credentials = credentials
+        self.root_url = root_url.rstrip("/")
+        self.batch_uri = f"{self.root_url}/batch/gmail/v1"
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._timeout = timeout
+        self._service: _Resources | None = None
+        self._local = threading.local()
+        self._build_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ public API
+    async def list_message_ids(
+        self, query: str, *, max_results: int | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> list[str]:
+        """Ids of every message matching ``query``, newest first, following every page
+        (stops at ``max_results`` when given)."""
+        ids: list[str] = []
+        seen: set[str] = set()
+        token: str | None = None
+        while True:
+            size = min(page_size, MAX_PAGE_SIZE)
+            if max_results is not None:
+                size = min(size, max_results - len(ids))
+
+            def request(svc: Any, t: str | None = token, s: int = size) -> Any:
+                return svc.messages.list(userId="me", q=query, maxResults=s, pageToken=t)
+
+            page = await self._call(request)
+            for item in page.get("messages") or []:
+                if item["id"] not in seen:
+                    seen.add(item["id"])
+                    ids.append(item["id"])
+            token = page.get("nextPageToken")
+            if not token or (max_results is not None and len(ids) >= max_results):
+                return ids
+
+    async def get_message(self, message_id: str, *, format: str = "full") -> dict:
+        """One message resource."""
+        return await self._call(
+            lambda svc: svc.messages.get(userId="me", id=message_id, format=format)
+        )
+
+    async def get_messages(
+        self,
+        ids: Iterable[str],
+        *,
+        format: str = "full",
+        metadata_headers: list[str] | None = None,
+    ) -> list[dict]:
+        """Message resources in the order of ``ids``, fetched in batches of ≤ 50 that run
+        concurrently. Messages that no longer exist (404) are left out."""
+        unique = list(dict.fromkeys(ids))
+        chunks = [unique[i : i + MAX_BATCH] for i in range(0, len(unique), MAX_BATCH)]
+        found: dict[str, dict] = {}
+        for part in await asyncio.gather(
+            *(self._get_batch(chunk, format, metadata_headers) for chunk in chunks)
+        ):
+            found.update(part)
+        return [found[i] for i in unique if i in found]
+
+    async def get_attachment(self, message_id: str, attachment_id: str) -> bytes:
+        """The decoded bytes of one attachment."""
+        body = await self._call(
+            lambda svc: svc.attachments.get(userId="me", messageId=message_id, id=attachment_id)
+        )
+        return b64url_decode(body.get("data") or "")
+
+    async def download_attachments(
+        self,
+        message: dict,
+        *,
+        mime_types: Iterable[str] | None = ("application/pdf",),
+        concurrency: int = 8,
+    ) -> list[Attachment]:
+        """Attachments of a ``format=full`` message (inline ``body.data`` or ``attachmentId``),
+        filtered by type (None: all), downloaded concurrently (at most ``concurrency``)."""
+        parts = find_attachments(message.get("payload") or {}, mime_types)
+        bound = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(part: Any) -> Attachment:
+            data = part.data
+            if data is None:
+                async with bound:
+                    data = await self.get_attachment(message["id"], part.attachment_id)
+            return Attachment.of(part.filename, part.effective_type, data)
+
+        return list(await asyncio.gather(*(one(p) for p in parts)))
+
+    # ------------------------------------------------------------------ batches
+    async def _get_batch(
+        self, ids: list[str], format: str, metadata_headers: list[str] | None
+    ) -> dict[str, dict]:
+        results: dict[str, dict] = {}
+        pending = ids
+        attempt = 0
+        while pending:
+
+            def execute(
+                http: Any, p: list[str] = pending
+            ) -> tuple[dict[str, dict], dict[str, Any]]:
+                return self._execute_batch(http, p, format, metadata_headers)
+
+            done, errors = await self._call_blocking(execute)
+            results.update(done)
+            retry: list[str] = []
+            for message_id, exc in errors.items():
+                if _retryable(exc):
+                    retry.append(message_id)
+                elif exc.resp.status == 404:
+                    log.info("gmail message vanished before it was fetched")
+                else:
+                    raise self._map_http_error(exc)
+            if retry:
+                if attempt >= self._max_retries:
+                    raise DependencyError("Gmail API error: batch items kept failing")
+                await asyncio.sleep(self._delay(attempt, None))
+                attempt += 1
+            pending = retry
+        return results
+
+    def _execute_batch(
+        self, http: Any, ids: list[str], format: str, metadata_headers: list[str] | None
+    ) -> tuple[dict[str, dict], dict[str, Any]]:
+        from googleapiclient.http import BatchHttpRequest
+
+        done: dict[str, dict] = {}
+        errors: dict[str, Any] = {}
+
+        def collect(request_id: str, response: Any, exception: Any) -> None:
+            if exception is not None:
+                errors[request_id] = exception
+            else:
+                done[request_id] = response
+
+        batch = BatchHttpRequest(callback=collect, batch_uri=self.batch_uri)
+        messages = self._resources().messages
+        extra = {"metadataHeaders": metadata_headers} if metadata_headers else {}
+        for message_id in ids:
+            batch.add(
+                messages.get(userId="me", id=message_id, format=format, **extra),
+                request_id=message_id,
+            )
+        batch.execute(http=http)
+        return done, errors
+
+    # ------------------------------------------------------------------ plumbing
+    async def _call(self, build_request: Callable[[Any], Any]) -> Any:
+        """Execute one API request built from the service, with retries."""
+        return await self._call_blocking(
+            lambda http: build_request(self._resources()).execute(http=http, num_retries=0)
+        )
+
+    async def _call_blocking(self, fn: Callable[[Any], T]) -> T:
+        creds = await self._credentials.get()
+        if self._service is None:
+            async with self._build_lock:
+                if self._service is None:  # the import and discovery parse run off the loop
+                    self._service = await asyncio.get_running_loop().run_in_executor(
+                        _pool(), self._build, creds
+                    )
+        from google.auth import exceptions as gexc
+        from googleapiclient.errors import Error as ClientError
+        from googleapiclient.errors import HttpError
+
+        attempt = 0
+        while True:
+            try:
+                async with self._semaphore:
+                    result = await asyncio.get_running_loop().run_in_executor(
+                        _pool(), self._run, fn, creds
+                    )
+            except HttpError as exc:
+                if _retryable(exc) and attempt < self._max_retries:
+                    await asyncio.sleep(self._delay(attempt, exc))
+                    attempt += 1
+                    continue
+                await self._credentials.sync()
+                raise self._map_http_error(exc) from exc
+            except _TransientError as exc:
+                if attempt < self._max_retries:
+                    await asyncio.sleep(self._delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise DependencyError("Network error communicating with Gmail") from exc.__cause__
+            except gexc.GoogleAuthError as exc:
+                await self._credentials.fail(exc)
+            except ClientError as exc:
+                raise DependencyError("Gmail API error") from exc
+            await self._credentials.sync()
+            return result
+
+    def _resources(self) -> _Resources:
+        assert self._service is not None, "built before the first call"
+        return self._service
+
+    def _build(self, creds: Any) -> _Resources:
+        discovery = _import_discovery()
+        service = discovery.build(
+            "gmail",
+            "v1",
+            credentials=creds,
+            static_discovery=True,
+            cache_discovery=False,
+            client_options={"api_endpoint": self.root_url},
+        )
+        # Resource objects are rebuilt from the discovery document on every access (~1 ms):
+        # make them once.
+        messages = service.users().messages()
+        return _Resources(messages=messages, attachments=messages.attachments())
+
+    def _run(self, fn: Callable[[Any], T], creds: Any) -> T:
+        import httplib2
+
+        http = getattr(self._local, "http", None)
+        if http is None or http.credentials is not creds:
+            import google_auth_httplib2
+
+            http = google_auth_httplib2.AuthorizedHttp(
+                creds, http=httplib2.Http(timeout=self._timeout)
+            )
+            self._local.http = http
+        try:
+            return fn(http)
+        except (TimeoutError, ConnectionError, httplib2.HttpLib2Error) as exc:
+            self._local.http = None
+            raise _TransientError(str(exc)) from exc
+
+    def _delay(self, attempt: int, exc: Any) -> float:
+        retry_after = None
+        if exc is not None:
+            try:
+                retry_after = float(exc.resp.get("retry-after", ""))
+            except (TypeError, ValueError):
+                retry_after = None
+        base = min(self._backoff_max, self._backoff_base * 2**attempt)
+        if retry_after is not None:
+            return min(self._backoff_max, max(retry_after, base))
+        return base * (0.5 + random.random() / 2)
+
+    def _map_http_error(self, exc: Any) -> PayPulseError:
+        status = exc.resp.status
+        if status == 401:
+            return GmailTokenExpiredError()
+        return DependencyError(f"Gmail API error ({status})")

@@ -1,0 +1,342 @@
+"""GmailClient + GmailCredentials with the real google-api-python-client and google-auth against
+the devkit GmailApi and a fake token endpoint on a local HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
+from paypulse_devkit.mailbox import compose_message, simple_pdf
+from paypulse_gmail.client import GmailClient
+from paypulse_gmail.credentials import GmailCredentials
+from paypulse_gmail.query import rental_query
+
+OWNER = "tenant@example.com"
+SENDER = "Wallenstam <kundservice@wallenstam.se>"
+START = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def deliver(mailbox, count, *, subject="Hyresavi", sender=SENDER, owner=OWNER, attachments=()):
+    ids = []
+    for i in range(count):
+        raw = compose_message(
+            sender=sender,
+            to=owner,
+            subject=subject,
+            sent=START + timedelta(hours=i),
+            text=f"Avi nummer {i}",
+            attachments=attachments,
+        )
+        ids.append(mailbox.add_raw(raw, owner=owner))
+    return ids
+
+
+@pytest.fixture
+def connected(google, store, make_tokens):
+    """(client factory, fake google, store, disconnect calls) for a user with valid tokens."""
+    fake, url = google
+    access, refresh = fake.grant(OWNER)
+    store.items["u1"] = make_tokens(access, refresh, expires_in=timedelta(minutes=50))
+    disconnected: list[str] = []
+
+    async def on_disconnect(user_id: str) -> None:
+        disconnected.append(user_id)
+
+    def factory(**kwargs):
+        creds = GmailCredentials(
+            "u1",
+            store,
+            client_id="ios-client.apps.googleusercontent.com",
+            token_uri=f"{url}/token",
+            on_disconnect=on_disconnect,
+        )
+        kwargs.setdefault("backoff_base", 0.01)
+        return GmailClient(creds, root_url=url, **kwargs)
+
+    return factory, fake, store, disconnected
+
+
+def test_list_follows_every_page(connected, mailbox):
+    factory, fake, _, _ = connected
+    expected = deliver(mailbox, 230)
+    deliver(mailbox, 5, subject="Nyhetsbrev")
+    query = rental_query("kundservice@wallenstam.se", "Hyresavi")
+
+    ids = run(factory().list_message_ids(query, page_size=100))
+
+    assert sorted(ids) == sorted(expected)
+    assert len(ids) == len(set(ids)) == 230
+    assert fake.api.stats["list"] == 3
+
+
+def test_list_stops_at_max_results_and_handles_no_match(connected, mailbox):
+    factory, _, _, _ = connected
+    deliver(mailbox, 30)
+    client = factory()
+    assert len(run(client.list_message_ids("subject:Hyresavi", max_results=25, page_size=10))) == 25
+    assert run(client.list_message_ids('subject:"nothing like this"')) == []
+
+
+def test_batch_get_more_than_50_ids_in_order(connected, mailbox):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 120)
+    wanted = list(reversed(ids))
+
+    messages = run(factory().get_messages([*wanted, "ffffffffffffffff"]))
+
+    assert [m["id"] for m in messages] == wanted  # the unknown id (404) is left out
+    assert fake.api.stats["batch_requests"] == 3
+    assert fake.api.stats["batch_items"] == 121
+    assert messages[0]["payload"]["partId"] == ""
+
+
+def test_metadata_format_in_batch(connected, mailbox):
+    factory, _, _, _ = connected
+    ids = deliver(mailbox, 3)
+    messages = run(factory().get_messages(ids, format="metadata", metadata_headers=["Subject"]))
+    assert [h["name"] for h in messages[0]["payload"]["headers"]] == ["Subject"]
+    assert "parts" not in messages[0]["payload"]
+
+
+def test_download_attachments_by_id_with_type_filter(connected, mailbox):
+    factory, fake, _, _ = connected
+    pdf_a, pdf_b = simple_pdf(["Hyresavi", "Att betala 9 000"]), simple_pdf(["Bilaga"])
+    [message_id] = deliver(
+        mailbox,
+        1,
+        attachments=[
+            ("Hyresavi_1.pdf", "application/pdf", pdf_a),
+            ("bilaga.pdf", "application/octet-stream", pdf_b),
+            ("logo.png", "image/png", b"\x89PNG fake"),
+        ],
+    )
+    client = factory()
+    [message] = run(client.get_messages([message_id]))
+
+    pdfs = run(client.download_attachments(message, concurrency=2))
+    everything = run(client.download_attachments(message, mime_types=None))
+
+    assert [(a.filename, a.mime_type, a.data) for a in pdfs] == [
+        ("Hyresavi_1.pdf", "application/pdf", pdf_a),
+        ("bilaga.pdf", "application/pdf", pdf_b),
+    ]
+    assert pdfs[0].sha256 == hashlib.sha256(pdf_a).hexdigest()
+    assert len(everything) == 3
+    assert fake.api.stats["attachments"] == 5
+
+
+def test_inline_attachment_data_is_used_without_a_download(connected):
+    factory, fake, _, _ = connected
+    message = {
+        "id": "abc",
+        "payload": {
+            "partId": "",
+            "mimeType": "multipart/mixed",
+            "parts": [
+                {
+                    "partId": "0",
+                    "mimeType": "application/pdf",
+                    "filename": "a.pdf",
+                    "body": {"size": 4, "data": "JVBERg"},  # "%PDF" without padding
+                }
+            ],
+        },
+    }
+    [attachment] = run(factory().download_attachments(message))
+    assert attachment.data == b"%PDF"
+    assert fake.api.stats["attachments"] == 0
+
+
+def test_429_and_5xx_are_retried(connected, mailbox):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 60)
+    client = factory()
+
+    fake.api.fail_next(429, 2, path_contains="/messages")
+    assert len(run(client.list_message_ids("subject:Hyresavi"))) == 60
+
+    fake.api.fail_next(503, 3)  # three items inside the first batch
+    fake.api.fail_next(500, 1, batch=True)  # a whole batch request
+    messages = run(client.get_messages(ids))
+    assert [m["id"] for m in messages] == ids
+    assert fake.api.pending_faults == 0
+    # Served batches: two chunks plus one re-batch of the three failed items (the batch that
+    # failed as a whole is retried and counted once).
+    assert fake.api.stats["batch_requests"] == 3
+
+
+def test_persistent_server_errors_become_dependency_failure(connected, mailbox):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 2)
+    client = factory(max_retries=2)
+
+    fake.api.fail_next(500, 3)
+    with pytest.raises(DependencyError) as listing:
+        run(client.list_message_ids("subject:Hyresavi"))
+    fake.api.fail_next(503, 10)
+    with pytest.raises(DependencyError) as batch:
+        run(client.get_messages(ids))
+    fake.api.fail_next(400, 1)
+    with pytest.raises(DependencyError) as bad:
+        run(client.get_attachment(ids[0], "nope"))
+
+    for error in (listing, batch, bad):
+        assert error.value.code == "DEPENDENCY_FAILURE"
+        assert error.value.http_status == 502
+
+
+def test_proactive_refresh_writes_back_and_keeps_refresh_token(connected, mailbox, make_tokens):
+    factory, fake, store, _ = connected
+    deliver(mailbox, 1)
+    old = store.items["u1"]
+    store.items["u1"] = make_tokens(
+        old.access_token, old.refresh_token, expires_in=timedelta(minutes=4)
+    )
+
+    ids = run(factory().list_message_ids("subject:Hyresavi"))
+
+    assert len(ids) == 1
+    assert fake.token_calls == 1
+    saved = store.saved[-1]  # what the credentials wrote, before the store's own merge
+    assert saved.access_token != old.access_token
+    assert saved.refresh_token == old.refresh_token
+    assert (saved.google_user_id, saved.google_email) == (old.google_user_id, old.google_email)
+    assert saved.scope == old.scope
+    assert saved.expires_at > datetime.now(UTC) + timedelta(minutes=55)
+
+
+def test_no_refresh_while_token_is_fresh(connected, mailbox):
+    factory, fake, store, _ = connected
+    deliver(mailbox, 1)
+    run(factory().list_message_ids("subject:Hyresavi"))
+    assert fake.token_calls == 0
+    assert store.saved == []
+
+
+def test_rotated_refresh_token_is_stored(connected, mailbox, make_tokens):
+    factory, fake, store, _ = connected
+    fake.rotate_refresh_token = True
+    old = store.items["u1"]
+    store.items["u1"] = make_tokens(old.access_token, old.refresh_token, expires_in=timedelta(0))
+    run(factory().list_message_ids("subject:Hyresavi"))
+    assert store.items["u1"].refresh_token not in (None, old.refresh_token)
+
+
+def test_revoked_grant_disconnects_and_raises_token_expired(connected, make_tokens):
+    factory, fake, store, disconnected = connected
+    old = store.items["u1"]
+    store.items["u1"] = make_tokens(
+        old.access_token, old.refresh_token, expires_in=timedelta(minutes=1)
+    )
+    fake.revoke(old.refresh_token)
+
+    with pytest.raises(GmailTokenExpiredError) as error:
+        run(factory().list_message_ids("subject:Hyresavi"))
+
+    assert error.value.code == "GMAIL_TOKEN_EXPIRED"
+    assert error.value.http_status == 502
+    assert disconnected == ["u1"]
+
+
+def test_revoked_grant_found_by_the_library_after_a_401(connected):
+    """Access token rejected mid-life: google-auth refreshes, gets invalid_grant."""
+    factory, fake, store, disconnected = connected
+    fake.revoke(store.items["u1"].refresh_token)
+    with pytest.raises(GmailTokenExpiredError):
+        run(factory().list_message_ids("subject:Hyresavi"))
+    assert disconnected == ["u1"]
+
+
+def test_library_refresh_after_401_is_written_back(connected, mailbox):
+    factory, fake, store, disconnected = connected
+    deliver(mailbox, 1)
+    old = store.items["u1"]
+    fake.expire_access()  # server forgets the access token; the refresh token still works
+
+    assert len(run(factory().list_message_ids("subject:Hyresavi"))) == 1
+    assert store.items["u1"].access_token != old.access_token
+    assert store.items["u1"].refresh_token == old.refresh_token
+    assert disconnected == []
+
+
+def test_401_that_survives_refresh_is_token_expired(connected):
+    factory, fake, _, _ = connected
+    fake.api._check = lambda token: None
+    with pytest.raises(GmailTokenExpiredError):
+        run(factory().list_message_ids("subject:Hyresavi"))
+
+
+def test_missing_refresh_token_when_refresh_is_needed(connected, make_tokens):
+    factory, _, store, disconnected = connected
+    store.items["u1"] = make_tokens("ya29.old", None, expires_in=timedelta(minutes=-1))
+    with pytest.raises(GmailTokenExpiredError):
+        run(factory().list_message_ids("subject:Hyresavi"))
+    assert disconnected == ["u1"]
+
+
+def test_no_stored_tokens_is_token_expired(connected):
+    factory, _, store, disconnected = connected
+    store.items.clear()
+    with pytest.raises(GmailTokenExpiredError):
+        run(factory().list_message_ids("x"))
+    assert disconnected == []
+
+
+def test_token_endpoint_unreachable_is_dependency_failure(store, make_tokens):
+    store.items["u1"] = make_tokens("ya29.a", "1//r", expires_in=timedelta(minutes=1))
+    creds = GmailCredentials(
+        "u1", store, client_id="c", token_uri="http://127.0.0.1:9/token", timeout=2
+    )
+    with pytest.raises(PayPulseError) as error:
+        run(creds.get())
+    assert error.value.code == "DEPENDENCY_FAILURE"
+    assert error.value.retryable is True
+
+
+def test_gmail_unreachable_is_dependency_failure(store, make_tokens):
+    store.items["u1"] = make_tokens("ya29.a", "1//r", expires_in=timedelta(minutes=50))
+    creds = GmailCredentials("u1", store, client_id="c", token_uri="http://127.0.0.1:9/token")
+    client = GmailClient(creds, root_url="http://127.0.0.1:9", max_retries=1, backoff_base=0.01)
+    with pytest.raises(DependencyError):
+        run(client.list_message_ids("x"))
+
+
+def test_concurrent_calls_after_revocation_disconnect_once(connected, mailbox):
+    factory, fake, store, disconnected = connected
+    ids = deliver(mailbox, 3)
+    fake.revoke(store.items["u1"].refresh_token)
+    client = factory()
+
+    async def fetch_all():
+        return await asyncio.gather(*(client.get_message(i) for i in ids), return_exceptions=True)
+
+    outcomes = run(fetch_all())
+    assert all(isinstance(o, GmailTokenExpiredError) for o in outcomes)
+    assert disconnected == ["u1"]
+    with pytest.raises(GmailTokenExpiredError):
+        run(client.list_message_ids("x"))
+    assert disconnected == ["u1"]
+
+
+def test_403_rate_limit_is_retried_but_plain_403_is_not(connected, mailbox):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 2)
+    client = factory(max_retries=3)
+
+    fake.api.fail_next(403, 2, reason="userRateLimitExceeded")
+    assert len(run(client.list_message_ids("subject:Hyresavi"))) == 2
+    fake.api.fail_next(403, 1, reason="rateLimitExceeded")
+    assert [m["id"] for m in run(client.get_messages(ids))] == ids
+
+    fake.api.fail_next(403, 1)
+    with pytest.raises(DependencyError):
+        run(client.list_message_ids("subject:Hyresavi"))
+    assert fake.api.pending_faults == 0

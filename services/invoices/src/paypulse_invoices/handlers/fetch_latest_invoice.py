@@ -1,0 +1,35 @@
+"""POST /v1/invoices/{type}/ingest/latest, and the weekday 08:30 schedule for every user.
+
+API: 200 this month's invoice was already processed, 201 found and ingested now, 204 not yet
+available (no body). Schedule: every user (paged, failures isolated) → a report; raises when a
+user failed with a retryable error so the run is retried, then dead-lettered.
+Errors: 400, 401, 502 GMAIL_TOKEN_EXPIRED, 502.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from paypulse_common.auth import Principal
+from paypulse_common.errors import InvalidRequestError
+from paypulse_common.http import Request, Response, created, no_content, ok
+from paypulse_common.runtime import http_handler
+from paypulse_invoices.rental_latest import ingest_latest
+from paypulse_invoices.scheduled import for_every_user
+
+
+async def handle(request: Request, principal: Principal) -> Response:
+    if request.path_params.get("type") != "rental":
+        raise InvalidRequestError("Invoice type must be 'rental'")
+    outcome = await ingest_latest(principal.user_id)
+    if outcome.status == 201:
+        return created(None, f"Invoice for {outcome.month} found and ingested successfully!")
+    if outcome.status == 200:
+        return ok(None, f"Invoice for {outcome.month} has already been processed.")
+    return no_content()
+
+
+async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
+    return await for_every_user(ingest_latest)
+
+
+handler = http_handler(handle, on_schedule=on_schedule)

@@ -1,0 +1,116 @@
+"""Rental ingestion: rent-notice PDFs from the landlords in VendorConfig → S3.
+
+Every page of the Gmail search is followed, messages are fetched in batches and attachments
+downloaded concurrently. The ledger entry (user, message id, attachment hash) is claimed before
+the upload, so a PDF is never uploaded twice, even by overlapping runs; the upload triggers
+``parse_invoice``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from paypulse_common import aws, ledger
+from paypulse_common.errors import DependencyError
+from paypulse_common.runtime import settings
+from paypulse_invoices.gmail_session import gmail_for
+from paypulse_invoices.vendor_source import vendors
+
+MAX_PDF_BYTES = 15 * 1024 * 1024
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class Candidate:
+    vendor: dict[str, Any]
+    message_id: str
+    filename: str
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class IngestResult:
+    uploaded: list[str] = field(default_factory=list)  # S3 keys
+    already_ingested: int = 0
+    skipped: int = 0
+
+
+def rental_key(user_id: str, filename: str, sha256: str) -> str:
+    stem = _UNSAFE.sub("_", filename.rsplit(".", 1)[0]).strip("._") or "invoice"
+    return f"invoices/{user_id}/rental/{stem[:80]}_{sha256[:10]}.pdf"
+
+
+def _subject_matches(vendor: dict[str, Any], subject: str) -> bool:
+    wanted = [k for k in vendor.get("subject_keywords", []) if isinstance(k, str)]
+    return not wanted or any(k.lower() in subject.lower() for k in wanted)
+
+
+async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
+    """Every PDF attachment of every rent-notice e-mail since ``after`` (None: ever)."""
+    from paypulse_gmail.mime import message_info
+    from paypulse_parsers.vendors import gmail_query
+
+    gmail = await gmail_for(user_id)
+    found: list[Candidate] = []
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    for vendor in await vendors("rental"):
+        query = gmail_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
+        ids = await gmail.list_message_ids(f"{query} has:attachment")
+        messages = await gmail.get_messages(ids)
+        wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
+        batches = await asyncio.gather(*(gmail.download_attachments(m) for m in wanted))
+        for message, attachments in zip(wanted, batches, strict=True):
+            for att in attachments:
+                if len(att.data) <= MAX_PDF_BYTES:
+                    found.append(
+                        Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
+                    )
+    return found
+
+
+async def upload(user_id: str, c: Candidate) -> str | None:
+    """Upload one candidate unless the ledger says it was already taken; returns the key."""
+    entry = ledger.message_key(c.message_id, c.sha256)
+    key = rental_key(user_id, c.filename, c.sha256)
+    if not await ledger.claim(user_id, entry, s3_key=key):
+        return None
+    s3 = await aws.client("s3")
+    try:
+        await s3.put_object(
+            Bucket=settings().bucket("invoices"),
+            Key=key,
+            Body=c.data,
+            ContentType="application/pdf",
+            Metadata={
+                "message-id": c.message_id,
+                "sha256": c.sha256,
+                "vendor-id": str(c.vendor["vendor_id"]),
+                "template": str(c.vendor.get("parser") or ""),
+                "original-filename": c.filename.encode("ascii", "replace").decode()[:200],
+            },
+        )
+    except Exception as exc:
+        await ledger.release(user_id, entry)
+        raise DependencyError("Error storing the invoice") from exc
+    await ledger.record(user_id, entry, s3_key=key, kind="rental")
+    return key
+
+
+async def ingest_all(user_id: str, *, concurrency: int = 16) -> IngestResult:
+    result = IngestResult()
+    bound = asyncio.Semaphore(concurrency)
+
+    async def one(c: Candidate) -> str | None:
+        async with bound:
+            return await upload(user_id, c)
+
+    for key in await asyncio.gather(*(one(c) for c in await candidates(user_id, after=None))):
+        if key:
+            result.uploaded.append(key)
+        else:
+            result.already_ingested += 1
+    return result

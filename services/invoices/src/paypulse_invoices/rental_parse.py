@@ -1,0 +1,98 @@
+"""Parsing an uploaded rent-notice PDF into one RentalInvoices row.
+
+The row id comes from the invoice itself (its OCR number, else the file's hash), and the row is
+inserted only if absent: the same PDF twice gives one row and one stream INSERT. Every outcome,
+including failures, is recorded in the ledger (``obj#<key>``) where the API can show it; a
+failure is then raised so the S3 trigger retries and finally dead-letters the event."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from paypulse_common import aws, ledger
+from paypulse_common.errors import DependencyError, InvoiceParseError
+from paypulse_common.logs import get_logger
+from paypulse_common.runtime import settings
+from paypulse_invoices import rental_store
+
+MAX_PDF_BYTES = 15 * 1024 * 1024
+_KEY = re.compile(r"^invoices/(user_[0-9a-f-]{36})/rental/([^/]+)\.pdf$")
+log = get_logger("paypulse.parse_invoice")
+
+
+@dataclass(frozen=True)
+class RentalObject:
+    bucket: str
+    key: str
+    user_id: str
+    stem: str
+
+
+def rental_object(record: dict) -> RentalObject | None:
+    """The object of an S3 event record, if it is a rental PDF under invoices/{user}/rental/."""
+    bucket = record["s3"]["bucket"]["name"]
+    key = unquote_plus(record["s3"]["object"]["key"])
+    m = _KEY.match(key)
+    return RentalObject(bucket, key, m.group(1), m.group(2)) if m else None
+
+
+async def parse_object(obj: RentalObject) -> str:
+    """Parse one uploaded PDF; returns the invoice id. Raises on failure (after recording it)."""
+    from paypulse_parsers.rental import parse_pdf, to_rental_row
+
+    s3 = await aws.client("s3")
+    try:
+        response = await s3.get_object(Bucket=obj.bucket, Key=obj.key)
+        if response.get("ContentLength", 0) > MAX_PDF_BYTES:
+            raise InvoiceParseError("The PDF is too large")
+        async with response["Body"] as stream:
+            data = await stream.read()
+    except InvoiceParseError as exc:
+        await _failed(obj, "too_large", exc)
+        raise
+    except Exception as exc:
+        raise DependencyError("Could not read the uploaded invoice") from exc
+    meta = response.get("Metadata", {})
+    filename = meta.get("original-filename") or f"{obj.stem}.pdf"
+    try:
+        doc = await asyncio.to_thread(
+            parse_pdf, data, filename=filename, template=meta.get("template") or "hyresavi"
+        )
+        row = to_rental_row(doc, filename_stem=filename.rsplit(".", 1)[0])
+    except InvoiceParseError as exc:
+        await _failed(obj, getattr(exc, "reason", "unparseable"), exc)
+        raise
+    reference = row["OCR"] or hashlib.sha256(data).hexdigest()[:16]
+    invoice_id = f"Invoice_{reference}"
+    row.update(
+        UserID=obj.user_id,
+        InvoiceID=invoice_id,
+        s3_key=obj.key,
+        status=doc.status,
+        extraction_method=doc.method,
+    )
+    inserted = await rental_store.insert(row)
+    await ledger.record(
+        obj.user_id,
+        ledger.object_key(obj.key),
+        status=doc.status,
+        invoice_id=invoice_id,
+        kind="rental",
+        duplicate=not inserted,
+    )
+    return invoice_id
+
+
+async def _failed(obj: RentalObject, reason: str, exc: Exception) -> None:
+    log.warning("rental invoice failed to parse", extra={"reason": reason, "key": obj.key})
+    await ledger.record(
+        obj.user_id, ledger.object_key(obj.key), status="failed", reason=reason, kind="rental"
+    )
+
+
+def bucket_name() -> str:
+    return settings().bucket("invoices")

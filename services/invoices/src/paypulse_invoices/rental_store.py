@@ -1,0 +1,93 @@
+"""RentalInvoices rows: written once per invoice by the parser, read by the API (queries on the
+user's partition only, every page followed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paypulse_common import aws
+from paypulse_common.dynamo import decode_cursor, encode_cursor, from_item, query_all, to_item
+from paypulse_common.errors import DependencyError
+from paypulse_common.runtime import settings
+
+
+def _table() -> str:
+    return settings().table("rental_invoices")
+
+
+async def insert(row: dict[str, Any]) -> bool:
+    """Insert a row unless that invoice exists already; True when inserted (→ one stream INSERT)."""
+    db = await aws.client("dynamodb")
+    try:
+        await db.put_item(
+            TableName=_table(),
+            Item=to_item(row),
+            ConditionExpression="attribute_not_exists(InvoiceID)",
+        )
+        return True
+    except Exception as exc:
+        if aws.error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise DependencyError("Database error while storing the invoice") from exc
+
+
+async def has_invoice_for(user_id: str, year: int, month: int) -> bool:
+    db = await aws.client("dynamodb")
+    try:
+        async for _ in query_all(
+            db,
+            TableName=_table(),
+            KeyConditionExpression="UserID = :u",
+            FilterExpression="due_date_year = :y AND due_date_month = :m",
+            ExpressionAttributeValues={
+                ":u": {"S": user_id},
+                ":y": {"S": str(year)},
+                ":m": {"S": str(month)},
+            },
+            ProjectionExpression="InvoiceID",
+        ):
+            return True
+    except Exception as exc:
+        raise DependencyError("Database error during invoice retrieval") from exc
+    return False
+
+
+async def page(
+    user_id: str, *, limit: int | None = None, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The user's invoices: all of them, or one page of ``limit`` and the next cursor."""
+    db = await aws.client("dynamodb")
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "UserID = :u",
+        "ExpressionAttributeValues": {":u": {"S": user_id}},
+    }
+    try:
+        if limit is None:
+            return [from_item(i) async for i in query_all(db, **kwargs)], None
+        start = decode_cursor(cursor, owner_key="UserID", owner=user_id)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        response = await db.query(Limit=limit, **kwargs)
+    except DependencyError:
+        raise
+    except Exception as exc:
+        if aws.error_code(exc) == "ValidationException":
+            from paypulse_common.errors import InvalidRequestError
+
+            raise InvalidRequestError("Invalid cursor") from exc
+        raise DependencyError("Database error during invoice retrieval") from exc
+    items = [from_item(i) for i in response.get("Items", [])]
+    return items, encode_cursor(response.get("LastEvaluatedKey"))
+
+
+async def get(user_id: str, invoice_id: str) -> dict[str, Any] | None:
+    db = await aws.client("dynamodb")
+    try:
+        response = await db.get_item(
+            TableName=_table(),
+            Key={"UserID": {"S": user_id}, "InvoiceID": {"S": invoice_id}},
+        )
+    except Exception as exc:
+        raise DependencyError("Database error during invoice retrieval") from exc
+    return from_item(response["Item"]) if "Item" in response else None
