@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayP
 from paypulse_devkit.mailbox import compose_message, simple_pdf
 from paypulse_gmail.client import GmailClient
 from paypulse_gmail.credentials import GmailCredentials
-from paypulse_gmail.query import rental_query
+from paypulse_gmail.query import vendor_query
 
 OWNER = "tenant@example.com"
 SENDER = "Wallenstam <kundservice@wallenstam.se>"
@@ -68,7 +68,11 @@ def test_list_follows_every_page(connected, mailbox):
     factory, fake, _, _ = connected
     expected = deliver(mailbox, 230)
     deliver(mailbox, 5, subject="Nyhetsbrev")
-    query = rental_query("kundservice@wallenstam.se", "Hyresavi")
+    query = vendor_query(
+        {"sender_patterns": ["kundservice@wallenstam.se"], "subject_keywords": ["Hyresavi"]},
+        after=date(2000, 1, 1),
+        before=date(2100, 1, 1),
+    )
 
     ids = run(factory().list_message_ids(query, page_size=100))
 

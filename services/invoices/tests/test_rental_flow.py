@@ -9,7 +9,9 @@ from paypulse_devkit.local_stack import published_notifications
 
 def rental_keys(local_stack, user_id):
     s3 = boto_client("s3", local_stack.aws_endpoint)
-    listing = s3.list_objects_v2(Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/rental/")
+    listing = s3.list_objects_v2(
+        Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/rental/"
+    )
     return [o["Key"] for o in listing.get("Contents", [])]
 
 
@@ -20,12 +22,16 @@ def test_ingest_parse_notify_list(api, local_stack, connected_user, demo_mail):
     assert app.decode_success(app.InvoiceCountModel, r.json)["invoiceCount"] == 12
     keys = rental_keys(local_stack, user_id)
     assert len(keys) == 12
-    head = boto_client("s3", local_stack.aws_endpoint).head_object(Bucket=local_stack.names.buckets["invoices"], Key=keys[0])
+    head = boto_client("s3", local_stack.aws_endpoint).head_object(
+        Bucket=local_stack.names.buckets["invoices"], Key=keys[0]
+    )
     assert head["Metadata"]["message-id"]
 
     deliveries = local_stack.events.drain()
     assert [d.ok for d in deliveries if d.function == "parse_invoice"] == [True] * 12
-    assert sum(d.result["sent"] for d in deliveries if d.function == "send_invoice_notification") == 12
+    assert (
+        sum(d.result["sent"] for d in deliveries if d.function == "send_invoice_notification") == 12
+    )
 
     r = api("GET", "/v1/invoices/rental", token=token)
     data = app.decode_success(app.RentalInvoiceResponse, r.json)
@@ -35,12 +41,25 @@ def test_ingest_parse_notify_list(api, local_stack, connected_user, demo_mail):
     for items in data["invoices"].values():
         months = [int(i["due_date_month"]) for i in items]
         assert months == sorted(months, reverse=True)
-    expected = {d.filename.rsplit(".", 1)[0]: d.expected for d in __import__(
-        "paypulse_devkit.demo_invoices", fromlist=["x"]).demo_hyresavi_series(12, seed=7)}
+    expected = {
+        d.filename.rsplit(".", 1)[0]: d.expected
+        for d in __import__("paypulse_devkit.demo_invoices", fromlist=["x"]).demo_hyresavi_series(
+            12, seed=7
+        )
+    }
     for items in data["invoices"].values():
         for item in items:
             want = expected[item["Filename"]]
-            for field in ("Total Amount", "Hyra", "Kallvatten", "Varmvatten", "El", "Moms", "OCR", "Due Date"):
+            for field in (
+                "Total Amount",
+                "Hyra",
+                "Kallvatten",
+                "Varmvatten",
+                "El",
+                "Moms",
+                "OCR",
+                "Due Date",
+            ):
                 assert item[field] == want[field], field
 
     pushes = [n for n in published_notifications() if n["user_id"] == user_id]
@@ -77,11 +96,17 @@ def test_same_pdf_uploaded_twice_gives_one_row(api, local_stack, connected_user,
 def test_corrupt_pdf_is_a_visible_failure_and_dead_letters(api, local_stack, connected_user):
     token, user_id = connected_user
     s3 = boto_client("s3", local_stack.aws_endpoint)
-    s3.put_object(Bucket=local_stack.names.buckets["invoices"], Key=f"invoices/{user_id}/rental/broken.pdf", Body=b"%PDF-1.7 garbage")
+    s3.put_object(
+        Bucket=local_stack.names.buckets["invoices"],
+        Key=f"invoices/{user_id}/rental/broken.pdf",
+        Body=b"%PDF-1.7 garbage",
+    )
     deliveries = local_stack.events.drain()
     assert len(deliveries) == 1 and not deliveries[0].ok and deliveries[0].attempts == 3
     dead = local_stack.events.dead_letters("parse_invoice")
-    assert len(dead) == 1 and dead[0]["event"]["Records"][0]["s3"]["object"]["key"].endswith("broken.pdf")
+    assert len(dead) == 1 and dead[0]["event"]["Records"][0]["s3"]["object"]["key"].endswith(
+        "broken.pdf"
+    )
     r = api("GET", "/v1/invoices/rental", token=token)
     data = app.decode_success(app.RentalInvoiceResponse, r.json)
     assert data["invoiceCount"] == 0
@@ -96,11 +121,17 @@ def test_latest_invoice_statuses(api, local_stack, connected_user):
     token, _ = connected_user
     today = datetime.now(UTC).date()
     # a mailbox whose newest notice is due next month: nothing for this month yet → 204
-    local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(None, months=1, start=(today.replace(day=28) + __import__("datetime").timedelta(days=10)).replace(day=1))
+    local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(
+        None,
+        months=1,
+        start=(today.replace(day=28) + __import__("datetime").timedelta(days=10)).replace(day=1),
+    )
     r = api("POST", "/v1/invoices/rental/ingest/latest", token=token)
     assert r.status == 204 and r.raw == b""
     # this month's notice arrives → 201, then 200
-    local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(None, months=1, start=today.replace(day=1))
+    local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(
+        None, months=1, start=today.replace(day=1)
+    )
     r = api("POST", "/v1/invoices/rental/ingest/latest", token=token)
     assert r.status == 201, r
     local_stack.events.drain()
@@ -109,7 +140,9 @@ def test_latest_invoice_statuses(api, local_stack, connected_user):
     app.decode_success(None, r.json)
 
 
-def test_revoked_refresh_token_is_gmail_token_expired(api, local_stack, connected_user, demo_mail, run_as):
+def test_revoked_refresh_token_is_gmail_token_expired(
+    api, local_stack, connected_user, demo_mail, run_as
+):
     token, user_id = connected_user
     # make the stored access token expire so the next Gmail use must refresh
     sm = boto_client("secretsmanager", local_stack.aws_endpoint)
@@ -123,8 +156,14 @@ def test_revoked_refresh_token_is_gmail_token_expired(api, local_stack, connecte
     assert api("GET", "/v1/user/me", token=token).json["data"]["gmail_account_connected"] is False
 
 
-def test_schedule_runs_every_user_and_isolates_failures(api, local_stack, connected_user, demo_mail):
-    api("POST", "/v1/auth/signup", json_body={"name": "N", "email": "nogmail@example.com", "password": "secret-pass-1"})
+def test_schedule_runs_every_user_and_isolates_failures(
+    api, local_stack, connected_user, demo_mail
+):
+    api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "N", "email": "nogmail@example.com", "password": "secret-pass-1"},
+    )
     delivery = local_stack.events.fire_schedule("rental-weekdays")
     assert delivery.ok, delivery.error
     report = delivery.result

@@ -390,10 +390,12 @@ class Mailbox:
         months: int = 12,
         start: date | None = None,
         seed: int = 7,
+        retail: bool = True,
     ) -> Mailbox:
         """12 monthly rent notices ("Hyresavi" with a PDF, sent mid-month before the due date)
         from kundservice@wallenstam.se, plus unrelated mail: newsletters (one from the same
-        landlord), a shop receipt and a same-sender mail with a non-invoice PDF."""
+        landlord), a shop receipt and a same-sender mail with a non-invoice PDF; with
+        ``retail``, order confirmations from five vendors of vendor_configs/ (demo_retail)."""
         from paypulse_devkit.demo_invoices import demo_hyresavi_series
 
         mailbox = cls()
@@ -415,6 +417,11 @@ class Mailbox:
             )
         for raw in unrelated_messages(to, _demo_anchor(invoices)):
             mailbox.add_raw(raw, owner=owner)
+        if retail:
+            from paypulse_devkit.demo_retail import demo_orders
+
+            for order in demo_orders():
+                mailbox.add_raw(order.raw(to), owner=owner)
         return mailbox
 
 

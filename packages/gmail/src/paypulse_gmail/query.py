@@ -1,9 +1,10 @@
-"""Gmail search queries (the ``q`` of users.messages.list) built from vendor settings."""
+"""Gmail search queries (the ``q`` of users.messages.list) built from vendor configurations
+(vendor_configs/*.json: rental landlords and retail vendors alike)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 _UNSAFE_SENDER = re.compile(r'[\s"(){}]')
@@ -38,18 +39,27 @@ def from_clause(sender: str | Iterable[str]) -> str:
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
-def rental_query(
-    sender: str | list[str],
-    subject: str,
-    *,
-    after: date | None = None,
-    before: date | None = None,
-) -> str:
-    """The rent-notice search: sender(s), quoted subject, optional date window
-    (``after`` inclusive, ``before`` exclusive, as Gmail treats them)."""
-    clauses = [from_clause(sender), f"subject:{quoted(subject)}"]
-    if after is not None:
-        clauses.append(f"after:{gmail_date(after)}")
-    if before is not None:
-        clauses.append(f"before:{gmail_date(before)}")
-    return " ".join(clauses)
+def _subject(item: str | Mapping[str, object]) -> str:
+    if isinstance(item, str):
+        return f"subject:{quoted(item)}"
+    keywords = [k for k in item.get("keywords", []) if isinstance(k, str)]  # type: ignore[union-attr]
+    joiner = " " if str(item.get("logic", "OR")).upper() == "AND" else " OR "
+    return "(" + joiner.join(f"subject:{quoted(k)}" for k in keywords) + ")"
+
+
+def vendor_query(vendor: Mapping[str, object], *, after: date, before: date) -> str:
+    """The search for one vendor configuration (vendor_configs/*.json), e.g.
+    ``(from:a OR from:b) (subject:"A" OR (subject:"B" subject:"C")) after:2024/01/01
+    before:2024/02/01``. ``subject_keywords`` items are phrases (OR-ed) or
+    ``{"keywords": [...], "logic": "AND" | "OR"}``. ``before`` is exclusive in Gmail: pass the
+    last wanted day + 1."""
+    parts = [from_clause(vendor["sender_patterns"])]  # type: ignore[arg-type]
+    keywords = vendor.get("subject_keywords") or []
+    items = [keywords] if isinstance(keywords, Mapping) else list(keywords)  # type: ignore[call-overload]
+    subjects = [_subject(item) for item in items]
+    if len(subjects) == 1:
+        parts.append(subjects[0])
+    elif subjects:
+        parts.append("(" + " OR ".join(subjects) + ")")
+    parts += [f"after:{gmail_date(after)}", f"before:{gmail_date(before)}"]
+    return " ".join(parts)

@@ -52,13 +52,13 @@ def _subject_matches(vendor: dict[str, Any], subject: str) -> bool:
 async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
     """Every PDF attachment of every rent-notice e-mail since ``after`` (None: ever)."""
     from paypulse_gmail.mime import message_info
-    from paypulse_parsers.vendors import gmail_query
+    from paypulse_gmail.query import vendor_query
 
     gmail = await gmail_for(user_id)
     found: list[Candidate] = []
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     for vendor in await vendors("rental"):
-        query = gmail_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
+        query = vendor_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
         ids = await gmail.list_message_ids(f"{query} has:attachment")
         messages = await gmail.get_messages(ids)
         wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]

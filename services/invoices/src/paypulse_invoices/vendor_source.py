@@ -16,6 +16,18 @@ CACHE_SECONDS = 300
 
 async def vendors(category: str) -> list[dict[str, Any]]:
     """Active vendors whose ``invoice_category`` is ``rental`` or ``retail``."""
+    return sorted(
+        (v for v in await _all() if v.get("active") and v.get("invoice_category") == category),
+        key=lambda v: v["vendor_id"],
+    )
+
+
+async def vendor_by_id(vendor_id: str) -> dict[str, Any] | None:
+    """One vendor's configuration (active or not), or None."""
+    return next((v for v in await _all() if v.get("vendor_id") == vendor_id), None)
+
+
+async def _all() -> list[dict[str, Any]]:
     rt = current()
     cache: dict[str, Any] = await rt.resource("vendors:cache", _new_cache)
     if cache.get("expires", 0) < time.monotonic():
@@ -30,10 +42,7 @@ async def vendors(category: str) -> list[dict[str, Any]]:
         except Exception as exc:
             raise DependencyError("Could not read vendor configuration") from exc
         cache.update(items=items, expires=time.monotonic() + CACHE_SECONDS)
-    return sorted(
-        (v for v in cache["items"] if v.get("active") and v.get("invoice_category") == category),
-        key=lambda v: v["vendor_id"],
-    )
+    return cache["items"]
 
 
 async def _new_cache() -> dict[str, Any]:

@@ -1,0 +1,30 @@
+"""POST /v1/invoices/retail/ingest, and the weekly schedule for every user.
+
+Input (optional JSON): ``start_date`` + ``end_date`` (YYYY-MM-DD, both or neither, end
+inclusive), ``vendor_category`` (a sub-type). Output: 200 ``{totalEmailsFound, byVendor,
+dateRange, errors}``. The schedule uses each user's incremental window and moves it only after
+a complete run. Errors: 400 MISSING_FIELDS / INVALID_REQUEST / INVALID_JSON, 401, 404, 502.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from paypulse_common.auth import Principal
+from paypulse_common.http import Request, Response, ok
+from paypulse_common.runtime import http_handler
+from paypulse_invoices.retail_ingest import fetch_retail, scheduled_fetch
+from paypulse_invoices.retail_window import requested
+from paypulse_invoices.scheduled import for_every_user
+
+
+async def handle(request: Request, principal: Principal) -> Response:
+    window, category = requested(request.json())
+    result = await fetch_retail(principal.user_id, window, category)
+    return ok(result.to_json(), "Retail invoices fetched successfully")
+
+
+async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
+    return await for_every_user(scheduled_fetch)
+
+
+handler = http_handler(handle, on_schedule=on_schedule)

@@ -1,0 +1,129 @@
+"""Retail ingestion: order e-mails of the active vendors in VendorConfig → S3 HTML objects
+(``invoices/{user}/retail/{sub_type}/{vendor_id}_{date}_{hash}.html``), which trigger
+``parse_retail_invoice``. Vendors are processed concurrently (bounded), every Gmail page is
+followed, and the ledger (user, message id, body hash) prevents re-uploads."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from paypulse_common import aws, ledger, users
+from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
+from paypulse_common.runtime import settings
+from paypulse_invoices.gmail_session import gmail_for
+from paypulse_invoices.retail_window import Window, incremental
+from paypulse_invoices.vendor_source import vendors
+
+VENDOR_CONCURRENCY = 4
+MAX_HTML_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class RetailFetch:
+    window: Window
+    found: int = 0
+    by_vendor: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "totalEmailsFound": self.found,
+            "byVendor": dict(sorted(self.by_vendor.items())),
+            "dateRange": self.window.to_json(),
+            "errors": self.errors[:20],
+        }
+
+
+def retail_key(user_id: str, vendor: dict[str, Any], sent: datetime, message_id: str) -> str:
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:8]
+    return (
+        f"invoices/{user_id}/retail/{vendor['invoice_sub_type']}/"
+        f"{vendor['vendor_id']}_{sent:%Y-%m-%d}_{digest}.html"
+    )
+
+
+async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any]) -> bool:
+    from paypulse_gmail.mime import message_bodies, message_info
+
+    info = message_info(message)
+    text, html = message_bodies(message.get("payload") or {})
+    body = html if html is not None else text
+    if body is None:
+        raise ValueError("no text or HTML body")
+    if html is None:  # keep plain-text mail readable as HTML
+        import html as html_lib
+
+        body = f"<html><body><pre>{html_lib.escape(body)}</pre></body></html>"
+    data = body.encode("utf-8")[:MAX_HTML_BYTES]
+    sha = hashlib.sha256(data).hexdigest()
+    entry = ledger.message_key(info.id, sha)
+    sent = info.date or info.internal_date or datetime.now(UTC)
+    key = retail_key(user_id, vendor, sent, info.id)
+    if not await ledger.claim(user_id, entry, s3_key=key):
+        return False
+    s3 = await aws.client("s3")
+    try:
+        await s3.put_object(
+            Bucket=settings().bucket("invoices"),
+            Key=key,
+            Body=data,
+            ContentType="text/html; charset=utf-8",
+            Metadata={"message-id": info.id, "vendor-id": vendor["vendor_id"], "ledger-key": entry},
+        )
+    except Exception as exc:
+        await ledger.release(user_id, entry)
+        raise DependencyError("Error storing the e-mail") from exc
+    await ledger.record(user_id, entry, s3_key=key, kind="retail")
+    return True
+
+
+async def fetch_retail(
+    user_id: str, window: Window | None = None, category: str | None = None
+) -> RetailFetch:
+    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given."""
+    from paypulse_gmail.query import vendor_query
+
+    user = await users.get_user(user_id)
+    if user is None:
+        raise UserNotFoundError()
+    result = RetailFetch(window or incremental(user.last_retail_invoice_fetch))
+    chosen = [
+        v for v in await vendors("retail") if category is None or v["invoice_sub_type"] == category
+    ]
+    gmail = await gmail_for(user_id)
+    bound = asyncio.Semaphore(VENDOR_CONCURRENCY)
+
+    async def one_vendor(vendor: dict[str, Any]) -> None:
+        async with bound:
+            query = vendor_query(vendor, after=result.window.start, before=result.window.before)
+            ids = await gmail.list_message_ids(query)
+            result.found += len(ids)
+            for message in await gmail.get_messages(ids):
+                try:
+                    if await _upload(user_id, vendor, message):
+                        result.by_vendor[vendor["vendor_id"]] += 1
+                except (ValueError, PayPulseError) as exc:
+                    result.errors.append(
+                        {
+                            "message_id": str(message.get("id")),
+                            "error": getattr(exc, "code", str(exc)),
+                        }
+                    )
+
+    await asyncio.gather(*(one_vendor(v) for v in chosen))
+    return result
+
+
+async def scheduled_fetch(user_id: str) -> None:
+    """The weekly run for one user: incremental window; the window start moves only when the
+    whole run succeeded (custom API ranges never move it)."""
+    started = datetime.now(UTC)
+    result = await fetch_retail(user_id)
+    if result.errors:
+        raise DependencyError(f"{len(result.errors)} e-mail(s) could not be stored")
+    await users.set_user_attribute(user_id, "last_retail_invoice_fetch", started.isoformat())
