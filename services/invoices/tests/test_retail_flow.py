@@ -40,13 +40,19 @@ def test_ingest_parse_and_read_back(api, local_stack, connected_user, demo_mail)
         r = api("GET", f"/v1/invoices/retail?subtype={order.sub_type}", token=token)
         listing = app.decode_success(app.RetailInvoiceByYearResponse, r.json)
         assert listing["invoiceCount"] == 1
-        (year, items), = listing["invoices"].items()
+        ((year, items),) = listing["invoices"].items()
         item = items[0]
         assert year == item["invoice_date"][:4]
         assert item["total_amount"] == pytest.approx(expected[order.vendor_id]["total"])
         assert item["currency"] == expected[order.vendor_id]["currency"]
-        r = api("GET", f"/v1/invoices/retail?subtype={order.sub_type}&invoice-id={item['InvoiceID']}", token=token)
-        detail = app.decode_success(app.obj({"invoiceDetails": {"type": "object"}}), r.json)["invoiceDetails"]
+        r = api(
+            "GET",
+            f"/v1/invoices/retail?subtype={order.sub_type}&invoice-id={item['InvoiceID']}",
+            token=token,
+        )
+        detail = app.decode_success(app.obj({"invoiceDetails": {"type": "object"}}), r.json)[
+            "invoiceDetails"
+        ]
         app.decode(app.DETAIL_MODELS[order.sub_type], detail)
 
     r = api("GET", "/v1/invoices/retail", token=token)
@@ -62,10 +68,19 @@ def test_same_email_twice_is_one_invoice(api, local_stack, connected_user, demo_
     # the same e-mail uploaded again under another key: parsed, recognised as a duplicate
     s3 = boto_client("s3", local_stack.aws_endpoint)
     bucket = local_stack.names.buckets["invoices"]
-    key = next(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"invoices/{user_id}/retail/clothing/")["Contents"])
+    key = next(
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"invoices/{user_id}/retail/clothing/")[
+            "Contents"
+        ]
+    )
     body = s3.get_object(Bucket=bucket, Key=key)
-    s3.put_object(Bucket=bucket, Key=key.replace(".html", "").rsplit("_", 1)[0] + "_00000000.html",
-                  Body=body["Body"].read(), Metadata=body["Metadata"])
+    s3.put_object(
+        Bucket=bucket,
+        Key=key.replace(".html", "").rsplit("_", 1)[0] + "_00000000.html",
+        Body=body["Body"].read(),
+        Metadata=body["Metadata"],
+    )
     deliveries = local_stack.events.drain()
     assert [d.result["results"][0]["outcome"] for d in deliveries] == ["duplicate"]
     assert api("GET", "/v1/invoices/retail?counts=true", token=token).json["data"]["clothing"] == 1
@@ -76,7 +91,11 @@ def test_other_users_invoice_is_404_and_delete(api, local_stack, connected_user,
     ingest(api, local_stack, token)
     items = api("GET", "/v1/invoices/retail?subtype=clothing", token=token).json["data"]["invoices"]
     invoice_id = next(iter(items.values()))[0]["InvoiceID"]
-    other = api("POST", "/v1/auth/signup", json_body={"name": "M", "email": "mallory@example.com", "password": "secret-pass-1"}).json["data"]["access_token"]
+    other = api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "M", "email": "mallory@example.com", "password": "secret-pass-1"},
+    ).json["data"]["access_token"]
     r = api("GET", f"/v1/invoices/retail?subtype=clothing&invoice-id={invoice_id}", token=other)
     missing = api("GET", "/v1/invoices/retail?subtype=clothing&invoice-id=retail_nope", token=token)
     assert r.status == missing.status == 404 and r.json == missing.json
@@ -86,7 +105,9 @@ def test_other_users_invoice_is_404_and_delete(api, local_stack, connected_user,
     assert r.status == 200 and r.json["data"]["deleted_invoice"]["sub_type"] == "clothing"
     assert api("GET", "/v1/invoices/retail?counts=true", token=token).json["data"]["clothing"] == 0
     s3 = boto_client("s3", local_stack.aws_endpoint)
-    versions = s3.list_object_versions(Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/retail/clothing/")
+    versions = s3.list_object_versions(
+        Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/retail/clothing/"
+    )
     assert not versions.get("Versions") and not versions.get("DeleteMarkers")
     # a later fetch does not bring the deleted e-mail back
     data, _ = ingest(api, local_stack, token)
@@ -108,7 +129,11 @@ def test_bad_retail_queries(api, connected_user, query, code):
     token, _ = connected_user
     r = api("GET", f"/v1/invoices/retail?{query}", token=token)
     assert (r.status, r.error_code) == (400, code)
-    assert "food-delivery" in r.json["error"]["message"] or "Valid" in r.json["error"]["message"] or "'" in r.json["error"]["message"]
+    assert (
+        "food-delivery" in r.json["error"]["message"]
+        or "Valid" in r.json["error"]["message"]
+        or "'" in r.json["error"]["message"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,7 +151,9 @@ def test_bad_ingest_bodies(api, connected_user, body, code):
     assert (r.status, r.error_code) == (400, code)
 
 
-def test_custom_range_does_not_move_window_but_schedule_does(api, local_stack, connected_user, demo_mail, run_as):
+def test_custom_range_does_not_move_window_but_schedule_does(
+    api, local_stack, connected_user, demo_mail, run_as
+):
     from paypulse_common.users import get_user
 
     token, user_id = connected_user

@@ -1,0 +1,115 @@
+"""Device registration and per-user pushes."""
+
+import json
+
+import pytest
+
+from paypulse_devkit.local_stack import published_notifications
+
+TOKEN_A = "a" * 64
+TOKEN_B = "b1" * 32
+
+
+@pytest.fixture
+def user(api):
+    r = api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "D", "email": "dev@example.com", "password": "secret-pass-1"},
+    )
+    import jwt
+
+    token = r.json["data"]["access_token"]
+    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def stream_insert(user_id, invoice_id="Invoice_1", amount="9876"):
+    return {
+        "Records": [
+            {
+                "eventName": "INSERT",
+                "dynamodb": {
+                    "NewImage": {
+                        "UserID": {"S": user_id},
+                        "InvoiceID": {"S": invoice_id},
+                        "Total Amount": {"N": amount},
+                        "Due Date": {"S": "31-12-2026"},
+                    }
+                },
+            }
+        ]
+    }
+
+
+def test_register_push_and_delete_device(api, invoke, user):
+    token, user_id = user
+    r = api("POST", "/v1/user/devices", token=token, json_body={"device_token": TOKEN_A.upper()})
+    assert r.status == 201 and r.json["data"]["device_token"] == TOKEN_A
+    assert (
+        api("POST", "/v1/user/devices", token=token, form=[("device_token", TOKEN_B)]).status == 201
+    )
+
+    assert invoke("send_invoice_notification", stream_insert(user_id)) == {"sent": 1}
+    mine = [n for n in published_notifications() if n["user_id"] == user_id]
+    topic = [n for n in mine if ":endpoint/" not in n["target"]]
+    devices = [n for n in mine if ":endpoint/" in n["target"]]
+    assert len(topic) == 1 and "9 876 SEK" in topic[0]["message"]
+    assert len(devices) == 2
+    apns = json.loads(json.loads(devices[0]["message"])["APNS"])
+    assert (
+        apns["aps"]["alert"]["title"] == "New invoice available!"
+        and apns["invoice_id"] == "Invoice_1"
+    )
+
+    assert api("DELETE", f"/v1/user/devices/{TOKEN_A}", token=token).status == 200
+    assert api("DELETE", f"/v1/user/devices/{TOKEN_A}", token=token).status == 404
+
+
+def test_retried_batch_sends_no_duplicate(invoke, user):
+    _, user_id = user
+    event = stream_insert(user_id, "Invoice_2")
+    assert invoke("send_invoice_notification", event) == {"sent": 1}
+    assert invoke("send_invoice_notification", event) == {"sent": 0}
+    modify = {"Records": [{**event["Records"][0], "eventName": "MODIFY"}]}
+    assert invoke("send_invoice_notification", modify) == {"sent": 0}
+    assert len([n for n in published_notifications() if n["user_id"] == user_id]) == 1
+
+
+def test_pushes_reach_only_the_owner(api, invoke, user):
+    token, user_id = user
+    api("POST", "/v1/user/devices", token=token, json_body={"device_token": TOKEN_A})
+    other = api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "O", "email": "o@example.com", "password": "secret-pass-1"},
+    ).json["data"]["access_token"]
+    api("POST", "/v1/user/devices", token=other, json_body={"device_token": TOKEN_B})
+    invoke("send_invoice_notification", stream_insert(user_id, "Invoice_3"))
+    endpoint_pushes = [n for n in published_notifications() if ":endpoint/" in n["target"]]
+    assert [n["user_id"] for n in endpoint_pushes] == [user_id]
+    assert api("DELETE", f"/v1/user/devices/{TOKEN_A}", token=other).status == 404
+
+
+@pytest.mark.parametrize("body", [{}, {"device_token": "xyz"}, {"device_token": "a" * 500}])
+def test_bad_device_tokens(api, user, body):
+    token, _ = user
+    r = api("POST", "/v1/user/devices", token=token, json_body=body)
+    assert r.status == 400 and r.error_code in ("MISSING_FIELDS", "INVALID_REQUEST")
+
+
+def test_delete_user_removes_devices_and_endpoints(api, user, local_stack):
+    from paypulse_devkit.aws_local import boto_client
+
+    token, _ = user
+    api("POST", "/v1/user/devices", token=token, json_body={"device_token": TOKEN_A})
+    sns = boto_client("sns", local_stack.aws_endpoint)
+    app_arn = local_stack.names.apns_platform_app_arn
+    assert (
+        len(sns.list_endpoints_by_platform_application(PlatformApplicationArn=app_arn)["Endpoints"])
+        == 1
+    )
+    assert api("DELETE", "/v1/user/me", token=token).status == 200
+    assert (
+        sns.list_endpoints_by_platform_application(PlatformApplicationArn=app_arn)["Endpoints"]
+        == []
+    )
