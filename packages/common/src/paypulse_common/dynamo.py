@@ -95,3 +95,21 @@ def decode_cursor(cursor: str | None, *, owner_key: str, owner: str) -> dict[str
     if not isinstance(key, dict) or key.get(owner_key) != {"S": owner}:
         raise InvalidRequestError("Invalid cursor")
     return key
+
+
+async def batch_write(db: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
+    import asyncio
+
+    from paypulse_common.errors import DependencyError
+
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {table: requests[start : start + 25]}
+        for attempt in range(8):
+            response = await db.batch_write_item(RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+        else:
+            raise DependencyError("Database throttled a batch write")

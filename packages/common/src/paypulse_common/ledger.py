@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from paypulse_common import aws
-from paypulse_common.dynamo import from_item, query_all, to_item
+from paypulse_common.dynamo import batch_write, from_item, query_all, to_item
 from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
 
 STALE_CLAIM_SECONDS = 15 * 60
+_CLAIMABLE = "attribute_not_exists(LedgerKey) OR (#s = :c AND claimed_at < :stale)"
 DONE = "done"
 CLAIMED = "claimed"
 
@@ -48,7 +49,7 @@ async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
         await db.put_item(
             TableName=_table(),
             Item=item,
-            ConditionExpression="attribute_not_exists(LedgerKey) OR (#s = :c AND claimed_at < :stale)",
+            ConditionExpression=_CLAIMABLE,
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":c": {"S": CLAIMED},
@@ -59,6 +60,69 @@ async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
     except Exception as exc:
         if aws.error_code(exc) == "ConditionalCheckFailedException":
             return False
+        raise DependencyError("Database error (ledger)") from exc
+
+
+async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[str]:
+    """Claim many entries (ledger key → attributes) with conditional writes, 100 per
+    transaction; returns the keys claimed. Entries that are done or freshly claimed elsewhere
+    are left out (read from the transaction's cancellation reasons, then retried without them)."""
+    db = await aws.client("dynamodb")
+    now = int(time.time())
+    claimed: set[str] = set()
+    keys = list(entries)
+    for start in range(0, len(keys), 100):
+        chunk = keys[start : start + 100]
+        while chunk:
+            items = []
+            for key in chunk:
+                item = {**to_item(entries[key]), **_key(user_id, key)}
+                item.update({"status": {"S": CLAIMED}, "claimed_at": {"N": str(now)}})
+                items.append(
+                    {
+                        "Put": {
+                            "TableName": _table(),
+                            "Item": item,
+                            "ConditionExpression": _CLAIMABLE,
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {
+                                ":c": {"S": CLAIMED},
+                                ":stale": {"N": str(now - STALE_CLAIM_SECONDS)},
+                            },
+                        }
+                    }
+                )
+            try:
+                await db.transact_write_items(TransactItems=items)
+                claimed.update(chunk)
+                break
+            except Exception as exc:
+                reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+                taken = {
+                    key
+                    for key, reason in zip(chunk, reasons, strict=False)
+                    if reason.get("Code") == "ConditionalCheckFailed"
+                }
+                if aws.error_code(exc) != "TransactionCanceledException" or not taken:
+                    raise DependencyError("Database error (ledger)") from exc
+                chunk = [k for k in chunk if k not in taken]
+    return claimed
+
+
+async def record_many(user_id: str, entries: dict[str, dict[str, Any]], status: str = DONE) -> None:
+    """Write the final state of many entries (BatchWriteItem)."""
+    db = await aws.client("dynamodb")
+    now = str(int(time.time()))
+    requests = []
+    for key, attrs in entries.items():
+        item = {**to_item(attrs), **_key(user_id, key)}
+        item.update({"status": {"S": status}, "updated_at": {"N": now}})
+        requests.append({"PutRequest": {"Item": item}})
+    try:
+        await batch_write(db, _table(), requests)
+    except DependencyError:
+        raise
+    except Exception as exc:
         raise DependencyError("Database error (ledger)") from exc
 
 

@@ -59,12 +59,28 @@ def demo_orders(anchor: date | None = None) -> list[DemoOrder]:
         "price": "1298.00",
         "priceCurrency": "SEK",
         "acceptedOffer": [
-            {"@type": "Offer", "itemOffered": {"@type": "Product", "name": "Jeans slim fit",
-             "brand": {"@type": "Brand", "name": "Levi's"}}, "price": "899.00",
-             "priceCurrency": "SEK", "eligibleQuantity": {"@type": "QuantitativeValue", "value": "1"}},
-            {"@type": "Offer", "itemOffered": {"@type": "Product", "name": "T-shirt 2-pack",
-             "brand": {"@type": "Brand", "name": "Pier One"}}, "price": "399.00",
-             "priceCurrency": "SEK", "eligibleQuantity": {"@type": "QuantitativeValue", "value": "1"}},
+            {
+                "@type": "Offer",
+                "itemOffered": {
+                    "@type": "Product",
+                    "name": "Jeans slim fit",
+                    "brand": {"@type": "Brand", "name": "Levi's"},
+                },
+                "price": "899.00",
+                "priceCurrency": "SEK",
+                "eligibleQuantity": {"@type": "QuantitativeValue", "value": "1"},
+            },
+            {
+                "@type": "Offer",
+                "itemOffered": {
+                    "@type": "Product",
+                    "name": "T-shirt 2-pack",
+                    "brand": {"@type": "Brand", "name": "Pier One"},
+                },
+                "price": "399.00",
+                "priceCurrency": "SEK",
+                "eligibleQuantity": {"@type": "QuantitativeValue", "value": "1"},
+            },
         ],
     }
     flight = {
@@ -79,7 +95,11 @@ def demo_orders(anchor: date | None = None) -> list[DemoOrder]:
             "@type": "Flight",
             "flightNumber": "FR 3152",
             "airline": {"@type": "Airline", "name": "Ryanair", "iataCode": "FR"},
-            "departureAirport": {"@type": "Airport", "name": "Göteborg Landvetter", "iataCode": "GOT"},
+            "departureAirport": {
+                "@type": "Airport",
+                "name": "Göteborg Landvetter",
+                "iataCode": "GOT",
+            },
             "departureTime": f"{anchor + timedelta(days=20):%Y-%m-%d}T06:25:00+01:00",
             "arrivalAirport": {"@type": "Airport", "name": "London Stansted", "iataCode": "STN"},
             "arrivalTime": f"{anchor + timedelta(days=20):%Y-%m-%d}T07:45:00+00:00",
@@ -87,49 +107,86 @@ def demo_orders(anchor: date | None = None) -> list[DemoOrder]:
     }
     return [
         DemoOrder(
-            "zalando", "clothing", "Zalando <info@service-mail.zalando.se>",
-            "Thanks for your order", at(6),
-            _page("Zalando", "<h1>Thanks for your order!</h1><p>Order 10203040506</p>"
-                  "<p>Jeans slim fit (Levi's) 899,00 kr</p><p>T-shirt 2-pack 399,00 kr</p>"
-                  "<p><b>Total 1 298,00 kr</b></p>", _jsonld(zalando_order)),
-            {"total": 1298.0, "currency": "SEK", "order_id": "10203040506", "date": f"{at(6):%Y-%m-%d}"},
+            "zalando",
+            "clothing",
+            "Zalando <info@service-mail.zalando.se>",
+            "Thanks for your order",
+            at(6),
+            _page(
+                "Zalando",
+                "<h1>Thanks for your order!</h1><p>Order 10203040506</p>"
+                "<p>Jeans slim fit (Levi's) 899,00 kr</p><p>T-shirt 2-pack 399,00 kr</p>"
+                "<p><b>Total 1 298,00 kr</b></p>",
+                _jsonld(zalando_order),
+            ),
+            {
+                "total": 1298.0,
+                "currency": "SEK",
+                "order_id": "10203040506",
+                "date": f"{at(6):%Y-%m-%d}",
+            },
         ),
         DemoOrder(
-            "ryanair", "travel", "Ryanair <Itinerary@ryanair.com>", "Ryanair Travel Itinerary",
+            "ryanair",
+            "travel",
+            "Ryanair <Itinerary@ryanair.com>",
+            "Ryanair Travel Itinerary",
             at(4),
-            _page("Ryanair", "<h2>Your booking is confirmed</h2><p>Reservation QX7P2K</p>"
-                  "<p>GOT → STN, FR 3152</p><p>Total paid: 745.50 SEK</p>", _jsonld(flight)),
+            _page(
+                "Ryanair",
+                "<h2>Your booking is confirmed</h2><p>Reservation QX7P2K</p>"
+                "<p>GOT → STN, FR 3152</p><p>Total paid: 745.50 SEK</p>",
+                _jsonld(flight),
+            ),
             {"total": 745.5, "currency": "SEK", "order_id": "QX7P2K"},
         ),
         DemoOrder(
-            "foodora", "food-delivery", "foodora <info@mail.foodora.se>", "Orderbekräftelse",
+            "foodora",
+            "food-delivery",
+            "foodora <info@mail.foodora.se>",
+            "Orderbekräftelse",
             at(3),
-            _page("foodora", "<h1>Tack för din beställning!</h1>"
-                  "<p>Ordernummer: <b>FD-88412</b></p><table>"
-                  "<tr><td>1 x Margherita</td><td>119,00 kr</td></tr>"
-                  "<tr><td>2 x Coca-Cola 33 cl</td><td>50,00 kr</td></tr>"
-                  "<tr><td>Leveransavgift</td><td>29,00 kr</td></tr>"
-                  "<tr><td><b>Totalt att betala</b></td><td><b>198,00 kr</b></td></tr>"
-                  "</table><p class='hidden'>Ladda ner appen</p>"),
+            _page(
+                "foodora",
+                "<h1>Tack för din beställning!</h1>"
+                "<p>Ordernummer: <b>FD-88412</b></p><table>"
+                "<tr><td>1 x Margherita</td><td>119,00 kr</td></tr>"
+                "<tr><td>2 x Coca-Cola 33 cl</td><td>50,00 kr</td></tr>"
+                "<tr><td>Leveransavgift</td><td>29,00 kr</td></tr>"
+                "<tr><td><b>Totalt att betala</b></td><td><b>198,00 kr</b></td></tr>"
+                "</table><p class='hidden'>Ladda ner appen</p>",
+            ),
             {"total": 198.0, "currency": "SEK", "order_id": "FD-88412"},
         ),
         DemoOrder(
-            "elgiganten", "technology", "Elgiganten <donotreply@elgiganten.se>", "Orderbekräftelse",
+            "elgiganten",
+            "technology",
+            "Elgiganten <donotreply@elgiganten.se>",
+            "Orderbekräftelse",
             at(2),
-            _page("Elgiganten", "<h1>Orderbekräftelse</h1><p>Ordernummer 4455667788</p>"
-                  "<table><tr><td>Sony WH-1000XM5 hörlurar</td><td>3 490:-</td></tr>"
-                  "<tr><td>Frakt</td><td>0:-</td></tr>"
-                  "<tr><td>Varav moms</td><td>698:-</td></tr>"
-                  "<tr><td><b>Att betala</b></td><td><b>3 490:-</b></td></tr></table>"),
+            _page(
+                "Elgiganten",
+                "<h1>Orderbekräftelse</h1><p>Ordernummer 4455667788</p>"
+                "<table><tr><td>Sony WH-1000XM5 hörlurar</td><td>3 490:-</td></tr>"
+                "<tr><td>Frakt</td><td>0:-</td></tr>"
+                "<tr><td>Varav moms</td><td>698:-</td></tr>"
+                "<tr><td><b>Att betala</b></td><td><b>3 490:-</b></td></tr></table>",
+            ),
             {"total": 3490.0, "currency": "SEK", "order_id": "4455667788"},
         ),
         DemoOrder(
-            "anthropic", "subscriptions", "Anthropic <invoice+statements@mail.anthropic.com>",
-            "Your receipt from Anthropic", at(1),
-            _page("Anthropic", "<h1>Receipt from Anthropic, PBC</h1>"
-                  "<p>Receipt number 2291-4410</p><p>Invoice number ABCD1234-0007</p>"
-                  "<p>Claude Pro — monthly</p><p>Amount paid <b>$20.00</b></p>"
-                  "<p>Paid with Visa ending in 4242</p>"),
+            "anthropic",
+            "subscriptions",
+            "Anthropic <invoice+statements@mail.anthropic.com>",
+            "Your receipt from Anthropic",
+            at(1),
+            _page(
+                "Anthropic",
+                "<h1>Receipt from Anthropic, PBC</h1>"
+                "<p>Receipt number 2291-4410</p><p>Invoice number ABCD1234-0007</p>"
+                "<p>Claude Pro — monthly</p><p>Amount paid <b>$20.00</b></p>"
+                "<p>Paid with Visa ending in 4242</p>",
+            ),
             {"total": 20.0, "currency": "USD"},
         ),
     ]

@@ -72,45 +72,54 @@ async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
     return found
 
 
-async def upload(user_id: str, c: Candidate) -> str | None:
-    """Upload one candidate unless the ledger says it was already taken; returns the key."""
-    entry = ledger.message_key(c.message_id, c.sha256)
-    key = rental_key(user_id, c.filename, c.sha256)
-    if not await ledger.claim(user_id, entry, s3_key=key):
-        return None
+async def _put(key: str, c: Candidate) -> None:
     s3 = await aws.client("s3")
-    try:
-        await s3.put_object(
-            Bucket=settings().bucket("invoices"),
-            Key=key,
-            Body=c.data,
-            ContentType="application/pdf",
-            Metadata={
-                "message-id": c.message_id,
-                "sha256": c.sha256,
-                "vendor-id": str(c.vendor["vendor_id"]),
-                "template": str(c.vendor.get("parser") or ""),
-                "original-filename": c.filename.encode("ascii", "replace").decode()[:200],
-            },
-        )
-    except Exception as exc:
-        await ledger.release(user_id, entry)
-        raise DependencyError("Error storing the invoice") from exc
-    await ledger.record(user_id, entry, s3_key=key, kind="rental")
-    return key
+    await s3.put_object(
+        Bucket=settings().bucket("invoices"),
+        Key=key,
+        Body=c.data,
+        ContentType="application/pdf",
+        Metadata={
+            "message-id": c.message_id,
+            "sha256": c.sha256,
+            "vendor-id": str(c.vendor["vendor_id"]),
+            "template": str(c.vendor.get("parser") or ""),
+            "original-filename": c.filename.encode("ascii", "replace").decode()[:200],
+        },
+    )
 
 
-async def ingest_all(user_id: str, *, concurrency: int = 16) -> IngestResult:
+async def upload_many(
+    user_id: str, found: list[Candidate], *, concurrency: int = 16
+) -> IngestResult:
+    """Claim every candidate in the ledger (batched), upload the claimed ones concurrently and
+    mark them done (batched). A failed upload gives its claim back and the error is raised
+    after the others finished, so a retry picks up exactly what is missing."""
     result = IngestResult()
+    wanted = {
+        ledger.message_key(c.message_id, c.sha256): c for c in found
+    }  # the same attachment twice in one run counts once
+    keys = {entry: rental_key(user_id, c.filename, c.sha256) for entry, c in wanted.items()}
+    claimed = await ledger.claim_many(user_id, {e: {"s3_key": k} for e, k in keys.items()})
+    result.already_ingested = len(wanted) - len(claimed)
     bound = asyncio.Semaphore(concurrency)
 
-    async def one(c: Candidate) -> str | None:
+    async def one(entry: str) -> str | None:
         async with bound:
-            return await upload(user_id, c)
+            try:
+                await _put(keys[entry], wanted[entry])
+            except Exception:
+                await ledger.release(user_id, entry)
+                return None
+            return entry
 
-    for key in await asyncio.gather(*(one(c) for c in await candidates(user_id, after=None))):
-        if key:
-            result.uploaded.append(key)
-        else:
-            result.already_ingested += 1
+    done = [e for e in await asyncio.gather(*(one(e) for e in sorted(claimed))) if e]
+    await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": "rental"} for e in done})
+    result.uploaded = sorted(keys[e] for e in done)
+    if len(done) < len(claimed):
+        raise DependencyError("Error storing some invoices; the next run retries them")
     return result
+
+
+async def ingest_all(user_id: str) -> IngestResult:
+    return await upload_many(user_id, await candidates(user_id, after=None))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from paypulse_common import ledger
 from paypulse_common.errors import InvoiceParseError
 from paypulse_invoices import rental_store
-from paypulse_invoices.rental_ingest import Candidate, candidates, upload
+from paypulse_invoices.rental_ingest import Candidate, candidates, upload_many
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,7 @@ async def ingest_latest(user_id: str, *, today: date | None = None) -> LatestOut
     ]
     if not this_month:
         return LatestOutcome(204, label)
-    uploaded = [await upload(user_id, c) for c in this_month]
-    if any(uploaded):
+    if (await upload_many(user_id, this_month)).uploaded:
         return LatestOutcome(201, label)
     # Already taken from Gmail by an earlier run: stored, or being parsed right now.
     for c in this_month:

@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 from paypulse_common import aws
+from paypulse_common.dynamo import batch_write
 from paypulse_common.errors import ConfigurationError, DependencyError
 from paypulse_common.runtime import settings
 from paypulse_common.users import User, delete_user_rows
@@ -87,12 +88,14 @@ async def _purge_table(logical: str, keys: list[str | None], user_id: str) -> in
             page = await db.query(**kwargs)
             items = page.get("Items", [])
             await _delete_endpoints(items)
-            for start in range(0, len(items), 25):
-                requests = [
+            await batch_write(
+                db,
+                table,
+                [
                     {"DeleteRequest": {"Key": {k: v for k, v in it.items() if k != "EndpointArn"}}}
-                    for it in items[start : start + 25]
-                ]
-                await _batch_delete(db, table, requests)
+                    for it in items
+                ],
+            )
             deleted += len(items)
             if "LastEvaluatedKey" not in page:
                 return deleted
@@ -101,17 +104,6 @@ async def _purge_table(logical: str, keys: list[str | None], user_id: str) -> in
         raise
     except Exception as exc:
         raise DependencyError("Database error while deleting the account") from exc
-
-
-async def _batch_delete(db: Any, table: str, requests: list[dict]) -> None:
-    pending = {table: requests}
-    for attempt in range(8):
-        response = await db.batch_write_item(RequestItems=pending)
-        pending = response.get("UnprocessedItems") or {}
-        if not pending:
-            return
-        await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
-    raise DependencyError("Database throttled while deleting the account")
 
 
 async def _delete_endpoints(items: list[dict]) -> None:

@@ -88,7 +88,7 @@ def _breakdown(pairs: list[AmountRow], total_row: int | None) -> list[AmountRow]
 
 
 def _total_below(text: PdfText) -> AmountRow | None:
-    """"Totalt att betala:" with its amount on the next line (a boxed total)."""
+    """ "Totalt att betala:" with its amount on the next line (a boxed total)."""
     rows = text.rows
     for index, row in enumerate(rows):
         if not _TOTAL.search(row.text):

@@ -1,0 +1,97 @@
+"""StackSettings: the one place the Pulumi program reads stack configuration."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pulumi
+
+ARCHITECTURES = ("arm64", "x86_64")
+DEFAULT_GEMINI_MODEL = "gemini-2.5-flash"
+
+
+@dataclass(frozen=True)
+class Apns:
+    """Token-based APNs credentials for the SNS platform application (all from stack config)."""
+
+    signing_key: pulumi.Output[str]  # the .p8 key, a secret
+    key_id: str
+    team_id: str
+    bundle_id: str
+    sandbox: bool
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    stack: str
+    project: str
+    architecture: str
+    log_retention_days: int
+    point_in_time_recovery: bool
+    deletion_protection: bool
+    build_artifacts: bool
+    build_dir: str | None
+    secret_namespace: str
+    gemini_model: str
+    jwt_key_version: int
+    alarm_email: str | None
+    config_secrets: dict[str, pulumi.Output[str] | None]
+    apns: Apns | None
+
+    @property
+    def lambda_arch(self) -> str:
+        return self.architecture
+
+    def secret_name(self, logical: str) -> str:
+        """Physical name of a stack-owned secret, e.g. ``paypulse/dev/jwt_signing_key``."""
+        return f"{self.secret_namespace}paypulse/{self.stack}/{logical}"
+
+    def secret_prefix(self, prefix: str) -> str:
+        """Name prefix of runtime-created secrets, default exactly the declared prefix."""
+        return f"{self.secret_namespace}{prefix}"
+
+
+def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
+    """Read ``paypulse:*`` config. ``config_keys`` maps secret logical names to config keys."""
+    cfg = pulumi.Config("paypulse")
+    arch = cfg.get("architecture") or "arm64"
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"paypulse:architecture must be one of {ARCHITECTURES}, got {arch!r}")
+    namespace = cfg.get("secretNamespace") or ""
+    if namespace and not namespace.endswith("/"):
+        namespace += "/"
+    secrets: dict[str, pulumi.Output[str] | None] = {}
+    for logical, key in (config_keys or {}).items():
+        secrets[logical] = cfg.get_secret(key)
+    apns = None
+    apns_key = cfg.get_secret("apnsSigningKey")
+    if apns_key is not None:
+        apns = Apns(
+            signing_key=apns_key,
+            key_id=cfg.require("apnsKeyId"),
+            team_id=cfg.require("apnsTeamId"),
+            bundle_id=cfg.require("apnsBundleId"),
+            sandbox=cfg.get_bool("apnsSandbox") or False,
+        )
+    build = cfg.get_bool("buildArtifacts")
+    return StackSettings(
+        stack=pulumi.get_stack(),
+        project=pulumi.get_project(),
+        architecture=arch,
+        log_retention_days=cfg.get_int("logRetentionDays") or 30,
+        point_in_time_recovery=_bool(cfg.get_bool("pointInTimeRecovery"), True),
+        deletion_protection=_bool(cfg.get_bool("deletionProtection"), False),
+        build_artifacts=_bool(build, os.environ.get("PAYPULSE_BUILD_ARTIFACTS", "1") != "0"),
+        build_dir=cfg.get("buildDir"),
+        secret_namespace=namespace,
+        gemini_model=cfg.get("geminiModel") or DEFAULT_GEMINI_MODEL,
+        jwt_key_version=cfg.get_int("jwtKeyVersion") or 1,
+        alarm_email=cfg.get("alarmEmail"),
+        config_secrets=secrets,
+        apns=apns,
+    )
+
+
+def _bool(value: bool | None, default: bool) -> bool:
+    return default if value is None else value

@@ -1,0 +1,203 @@
+"""IAM policy documents derived from the declarations. Pure functions on resolved ARNs (no Pulumi).
+
+Every statement names the exact resources a function declares: its tables (and their indexes only
+when they have some), the stream it is triggered by, the ``invoices/`` keys of its buckets, its
+secrets (runtime-created ones by their name prefix), its topics and the APNs platform application,
+its own log group and its own dead-letter queue. No wildcard actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from infra.workspace import Function, Resources
+
+TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
+              "dynamodb:Query")  # fmt: skip
+TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
+               "dynamodb:UpdateItem")  # fmt: skip
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
+OBJECT_WRITE = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject")
+BUCKET_LIST = ("s3:ListBucket", "s3:ListBucketVersions")
+SECRET_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
+SECRET_WRITE = ("secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret")
+SECRET_PREFIX_WRITE = ("secretsmanager:CreateSecret", "secretsmanager:DeleteSecret",
+                       "secretsmanager:TagResource")  # fmt: skip
+ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
+OBJECT_PREFIX = "invoices/"
+# A scheduled run works for every user: it pages through this table with Scan (issue 3).
+FANOUT_TABLE = "users"
+
+
+@dataclass(frozen=True)
+class Arns:
+    """Resolved ARNs of everything a function may touch (keys are logical names)."""
+
+    region: str
+    account: str
+    tables: dict[str, str] = field(default_factory=dict)
+    streams: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)  # prefix secrets: "<arn prefix>*"
+    topics: dict[str, str] = field(default_factory=dict)
+    platform_application: str | None = None
+    log_group: str = ""
+    dead_letter_queue: str | None = None
+    partition: str = "aws"
+
+
+def secret_prefix_arn(region: str, account: str, prefix: str, partition: str = "aws") -> str:
+    """ARN pattern of the secrets created at runtime under a name prefix."""
+    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{prefix}*"
+
+
+def endpoints_arn(platform_application_arn: str) -> str:
+    """ARN pattern of the endpoints of one SNS platform application."""
+    return platform_application_arn.replace(":app/", ":endpoint/", 1) + "/*"
+
+
+def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
+    """The inline policy of one function's role."""
+    statements: list[dict] = [
+        _allow("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{arns.log_group}:*"])
+    ]
+    if arns.dead_letter_queue:
+        statements.append(_allow("DeadLetterQueue", ["sqs:SendMessage"], [arns.dead_letter_queue]))
+    for logical, level in sorted(fn.tables.items()):
+        table = resources.tables[logical]
+        arn = arns.tables[logical]
+        actions = list(TABLE_READ)
+        if "w" in level:
+            actions += TABLE_WRITE
+        if fn.schedules and logical == FANOUT_TABLE:
+            actions.append("dynamodb:Scan")
+        targets = [arn] + ([f"{arn}/index/*"] if table.indexes else [])
+        statements.append(_allow(f"Table{_sid(logical)}", actions, targets))
+    if fn.stream:
+        stream_arn = arns.streams[fn.stream.table]
+        statements.append(_allow(f"Stream{_sid(fn.stream.table)}", STREAM_READ, [stream_arn]))
+        # ListStreams supports no resource-level permission (it returns stream ARNs, no data).
+        statements.append(_allow("ListStreams", ["dynamodb:ListStreams"], ["*"]))
+    for logical, level in sorted(fn.buckets.items()):
+        arn = arns.buckets[logical]
+        actions = list(OBJECT_READ) + (list(OBJECT_WRITE) if "w" in level else [])
+        statements.append(_allow(f"Objects{_sid(logical)}", actions, [f"{arn}/{OBJECT_PREFIX}*"]))
+        statements.append(
+            _allow(
+                f"List{_sid(logical)}",
+                BUCKET_LIST,
+                [arn],
+                {"StringLike": {"s3:prefix": [f"{OBJECT_PREFIX}*"]}},
+            )
+        )
+    for logical, level in sorted(fn.secrets.items()):
+        secret = resources.secrets[logical]
+        actions = list(SECRET_READ)
+        if "w" in level:
+            actions += SECRET_WRITE
+            if secret.prefix:
+                actions += SECRET_PREFIX_WRITE
+        statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
+    for logical, access in sorted(fn.topics.items()):
+        app = arns.platform_application
+        if access == "publish":
+            targets = [arns.topics[logical]] + ([endpoints_arn(app)] if app else [])
+            statements.append(_allow(f"Publish{_sid(logical)}", ["sns:Publish"], targets))
+        elif access == "endpoints" and app:
+            statements.append(_allow("CreateEndpoint", ["sns:CreatePlatformEndpoint"], [app]))
+            statements.append(_allow("ManageEndpoints", ENDPOINT_MANAGE, [endpoints_arn(app)]))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def lambda_trust_policy() -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+
+
+def guest_trust_policy(identity_pool_id: str) -> dict:
+    """Cognito unauthenticated identities of one pool may assume the guest role."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": identity_pool_id},
+                    "ForAnyValue:StringLike": {
+                        "cognito-identity.amazonaws.com:amr": "unauthenticated"
+                    },
+                },
+            }
+        ],
+    }
+
+
+def guest_policy(platform_application_arn: str) -> dict:
+    """The app's guest identity may only register its device with the APNs application."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _allow("CreateEndpoint", ["sns:CreatePlatformEndpoint"], [platform_application_arn])
+        ],
+    }
+
+
+def events_to_queue_policy(queue_arn: str, source_arns: list[str]) -> dict:
+    """EventBridge may send undeliverable events of the given rules to a dead-letter queue."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeDeadLetters",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(source_arns)}},
+            }
+        ],
+    }
+
+
+def tls_only_bucket_policy(bucket_arn: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def _allow(sid: str, actions, resources: list[str], condition: dict | None = None) -> dict:
+    statement: dict = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(set(actions)),
+        "Resource": resources,
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _sid(logical: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", logical))

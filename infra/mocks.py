@@ -1,0 +1,185 @@
+"""Pulumi mocks for offline runs (tests and ``paypulse plan``): realistic ids, names and ARNs.
+
+``run_offline(config, stack=...)`` runs the program under ``pulumi.runtime.set_mocks`` with the
+given ``paypulse:*``/``aws:*`` config and returns every registered resource with its inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+PROJECT = "paypulse"
+
+
+@dataclass
+class MockedResource:
+    typ: str
+    name: str
+    inputs: dict
+    state: dict
+    id: str
+    urn: str
+
+
+@dataclass
+class OfflineRun:
+    resources: list[MockedResource] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)
+
+    def of_type(self, typ: str) -> list[MockedResource]:
+        return [r for r in self.resources if r.typ == typ]
+
+    def named(self, name: str) -> MockedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(name)
+        return matches[0]
+
+
+def _suffix(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:7]
+
+
+class PayPulseMocks(pulumi.runtime.Mocks):
+    def __init__(self, stack: str, region: str = REGION, account: str = ACCOUNT):
+        self.stack = stack
+        self.region = region
+        self.account = account
+        self.resources: list[MockedResource] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        state = dict(inputs)
+        physical = inputs.get("name") or f"{name}-{_suffix(name)}"
+        r, a = self.region, self.account
+        rid = f"{name}-id"
+        if typ == "aws:dynamodb/table:Table":
+            state.update(name=physical, arn=f"arn:aws:dynamodb:{r}:{a}:table/{physical}")
+            if inputs.get("streamEnabled"):
+                # A real label reads 2026-01-01T00:00:00.000; parliament splits ARNs on ':'.
+                state["streamArn"] = f"{state['arn']}/stream/2026-01-01T00.00.00.000"
+            rid = physical
+        elif typ == "aws:s3/bucket:Bucket":
+            physical = inputs.get("bucket") or physical.replace("_", "-")
+            state.update(bucket=physical, arn=f"arn:aws:s3:::{physical}")
+            rid = physical
+        elif typ == "aws:secretsmanager/secret:Secret":
+            state["arn"] = f"arn:aws:secretsmanager:{r}:{a}:secret:{physical}-AbCdEf"
+            rid = state["arn"]
+        elif typ == "aws:sns/topic:Topic":
+            state.update(name=physical, arn=f"arn:aws:sns:{r}:{a}:{physical}")
+            rid = state["arn"]
+        elif typ == "aws:sns/platformApplication:PlatformApplication":
+            state["arn"] = f"arn:aws:sns:{r}:{a}:app/{inputs.get('platform')}/{physical}"
+            rid = state["arn"]
+        elif typ == "aws:lambda/function:Function":
+            arn = f"arn:aws:lambda:{r}:{a}:function:{physical}"
+            state.update(
+                name=physical,
+                arn=arn,
+                invokeArn=f"arn:aws:apigateway:{r}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            )
+            rid = physical
+        elif typ == "aws:lambda/layerVersion:LayerVersion":
+            state["arn"] = f"arn:aws:lambda:{r}:{a}:layer:{inputs.get('layerName')}:1"
+            rid = state["arn"]
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            state.update(name=physical, arn=f"arn:aws:logs:{r}:{a}:log-group:{physical}")
+            rid = physical
+        elif typ == "aws:sqs/queue:Queue":
+            state.update(
+                name=physical,
+                arn=f"arn:aws:sqs:{r}:{a}:{physical}",
+                url=f"https://sqs.{r}.amazonaws.com/{a}/{physical}",
+            )
+            rid = state["url"]
+        elif typ == "aws:iam/role:Role":
+            state.update(name=physical, arn=f"arn:aws:iam::{a}:role/{physical}")
+            rid = physical
+        elif typ == "aws:apigatewayv2/api:Api":
+            rid = _suffix(name)
+            state.update(
+                apiEndpoint=f"https://{rid}.execute-api.{r}.amazonaws.com",
+                executionArn=f"arn:aws:execute-api:{r}:{a}:{rid}",
+            )
+        elif typ == "aws:apigatewayv2/stage:Stage":
+            state["invokeUrl"] = f"https://{_suffix('http-api')}.execute-api.{r}.amazonaws.com/"
+        elif typ == "aws:cloudwatch/eventRule:EventRule":
+            state.update(name=physical, arn=f"arn:aws:events:{r}:{a}:rule/{physical}")
+            rid = physical
+        elif typ == "aws:cognito/identityPool:IdentityPool":
+            rid = f"{r}:00000000-0000-4000-8000-{_suffix(name)}00000"
+        elif typ == "aws:kms/key:Key":
+            rid = f"00000000-0000-4000-8000-{_suffix(name)}00000"
+            state.update(keyId=rid, arn=f"arn:aws:kms:{r}:{a}:key/{rid}")
+        elif typ == "aws:apigatewayv2/integration:Integration":
+            rid = _suffix(name)
+        urn = f"urn:pulumi:{self.stack}::{PROJECT}::{typ}::{name}"
+        self.resources.append(MockedResource(typ, name, inputs, state, rid, urn))
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        token = args.token
+        if token == "aws:index/getRegion:getRegion":  # noqa: S105
+            return {"name": self.region, "region": self.region, "id": self.region}
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":  # noqa: S105
+            return {
+                "accountId": self.account,
+                "arn": f"arn:aws:iam::{self.account}:user/plan",
+                "userId": "PLAN",
+                "id": self.account,
+            }
+        return {}
+
+
+def read_stack_config(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Flat ``{"ns:key": "value"}`` config of a Pulumi.<stack>.yaml; ``secure:`` values become
+    a placeholder (mocks never decrypt) and are listed as secret keys."""
+    import yaml
+
+    doc = yaml.safe_load(path.read_text()) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (doc.get("config") or {}).items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        if isinstance(value, dict) and "secure" in value:
+            config[full] = "offline-placeholder"
+            secret_keys.append(full)
+        elif isinstance(value, dict | list):
+            import json
+
+            config[full] = json.dumps(value)
+        else:
+            config[full] = str(value).lower() if isinstance(value, bool) else str(value)
+    return config, secret_keys
+
+
+def run_offline(
+    config: dict[str, str],
+    *,
+    stack: str = "dev",
+    secret_keys: list[str] | None = None,
+    program: Callable[[], dict] | None = None,
+) -> OfflineRun:
+    """Run the program under mocks; return the registered resources and resolved outputs."""
+    mocks = PayPulseMocks(stack, region=config.get("aws:region", REGION))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
+    if program is None:
+        from infra.program import main as program
+    run = OfflineRun(resources=mocks.resources)
+
+    @pulumi.runtime.test
+    def _execute():
+        outputs = program()
+        return pulumi.Output.from_input(outputs).apply(run.outputs.update)
+
+    _execute()
+    return run

@@ -1,0 +1,159 @@
+"""Turn the raw input (HTML, .eml, text; bytes or str) into one bounded, decoded body plus the
+sender/subject/date headers. Never raises: unknown charsets, bad transfer encodings and binary
+junk decode with fallbacks; oversized input is truncated and reported."""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+MAX_RAW_BYTES = 10_000_000  # an .eml with base64 parts inflates ~4/3
+MAX_BODY_CHARS = 2_000_000  # HTML kept for parsing
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+_HEADER_START = re.compile(
+    rb"^(?:(?:Received|Return-Path|Delivered-To|MIME-Version|From|To|Subject|Date|Message-ID|"
+    rb"Content-Type|X-[\w-]+|DKIM-Signature|ARC-[\w-]+|Reply-To)[ \t]*:)",
+    re.I,
+)
+
+
+@dataclass
+class EmailInput:
+    body: str
+    is_html: bool
+    sender: str | None = None
+    subject: str | None = None
+    date: str | None = None  # ISO date of the Date header
+    problems: list[str] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """(text, codec used): BOM, declared/meta charset, UTF-8, cp1252, then latin-1."""
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    names = []
+    if declared:
+        names.append(declared)
+    meta = _META_CHARSET.search(data[:4096])
+    if meta:
+        names.append(meta.group(1).decode("ascii", "ignore"))
+    names += ["utf-8", "cp1252"]
+    for name in names:
+        try:
+            codec = codecs.lookup(name.strip().lower()).name
+        except (LookupError, ValueError):
+            continue
+        if codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32") and name not in ("utf-16",):
+            continue  # a meta tag cannot really declare UTF-16 in a byte-sniffed document
+        try:
+            return data.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _looks_like_email(data: bytes) -> bool:
+    head = data[:4096].lstrip()
+    return bool(_HEADER_START.match(head)) and (b"\n\n" in data or b"\r\n\r\n" in data)
+
+
+def _header(msg: Message, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+        return str(value) if value is not None else None
+    except Exception:
+        return None
+
+
+def _pick_part(msg: Message) -> tuple[Message | None, bool]:
+    html = plain = None
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        disposition = (part.get_content_disposition() or "").lower()
+        ctype = part.get_content_type()
+        if disposition == "attachment":
+            continue
+        if ctype == "text/html" and html is None:
+            html = part
+        elif ctype == "text/plain" and plain is None:
+            plain = part
+    if html is not None:
+        return html, True
+    return plain, False
+
+
+def _from_email(data: bytes, problems: list[str]) -> EmailInput:
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    part, is_html = _pick_part(msg)
+    if part is None:
+        problems.append("e-mail has no text/html or text/plain part")
+        body = ""
+    else:
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:
+            payload = b""
+            problems.append("e-mail body could not be decoded")
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8", "replace")
+        elif not isinstance(payload, bytes):
+            payload = b""
+        body, _ = decode_bytes(payload, part.get_content_charset())
+    sender = _decode_header(_header(msg, "From"))
+    subject = _decode_header(_header(msg, "Subject"))
+    iso = None
+    raw_date = _header(msg, "Date")
+    if raw_date:
+        try:
+            iso = parsedate_to_datetime(raw_date).date().isoformat()
+        except (TypeError, ValueError, IndexError):
+            iso = None
+    return EmailInput(body, is_html, sender, subject, iso, problems)
+
+
+def _decode_header(value: str | None) -> str | None:
+    if not value:
+        return value
+    try:
+        from email.header import decode_header, make_header
+
+        return str(make_header(decode_header(value)))
+    except Exception:
+        return value
+
+
+def read_input(document: bytes | str, content_type: str = "text/html") -> EmailInput:
+    """Decode and bound one document. ``content_type``: text/html, text/plain or message/rfc822
+    (a document that starts with e-mail headers is read as an e-mail whatever the type says)."""
+    problems: list[str] = []
+    ctype = (content_type or "text/html").split(";")[0].strip().lower()
+    declared = None
+    if isinstance(document, str):
+        data, declared = document.encode("utf-8", "replace"), "utf-8"
+    else:
+        data = bytes(document)
+    if len(data) > MAX_RAW_BYTES:
+        data = data[:MAX_RAW_BYTES]
+        problems.append(f"input larger than {MAX_RAW_BYTES} bytes was truncated")
+    if ctype == "message/rfc822" or (data.lstrip()[:1] != b"<" and _looks_like_email(data)):
+        result = _from_email(data, problems)
+    else:
+        text, _ = decode_bytes(data, declared)
+        is_html = ctype != "text/plain" and bool(re.search(r"<[a-zA-Z!/]", text[:100_000]))
+        result = EmailInput(text, is_html, problems=problems)
+    if len(result.body) > MAX_BODY_CHARS:
+        result.body = result.body[:MAX_BODY_CHARS]
+        result.problems.append(f"body longer than {MAX_BODY_CHARS} characters was truncated")
+    result.body = result.body.replace("\x00", "")
+    return result

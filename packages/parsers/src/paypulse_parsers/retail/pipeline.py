@@ -1,0 +1,145 @@
+"""``extract_retail``: schema.org markup → Gemini (when configured) or rules → validation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from paypulse_common.errors import DependencyError
+from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.retail.categories import normalize_category
+from paypulse_parsers.retail.email_input import EmailInput, read_input
+from paypulse_parsers.retail.gemini import GeminiSettings, gemini_fields
+from paypulse_parsers.retail.html_document import HtmlDocument, parse_html, plain_text
+from paypulse_parsers.retail.jsonld import parse_jsonld_block
+from paypulse_parsers.retail.money import to_decimal
+from paypulse_parsers.retail.rules import rule_fields
+from paypulse_parsers.retail.schema_org import from_objects
+from paypulse_parsers.retail.validation import build_document
+
+log = logging.getLogger(__name__)
+
+
+def read_document(
+    document: bytes | str, content_type: str = "text/html"
+) -> tuple[EmailInput, HtmlDocument]:
+    """Decoded input and its parsed/compacted form (also used by benchmarks and the CLI)."""
+    source = read_input(document, content_type)
+    parsed = parse_html(source.body) if source.is_html else plain_text(source.body)
+    return source, parsed
+
+
+def _sender_vendor(sender: str | None) -> str | None:
+    if not sender:
+        return None
+    name = sender.partition("<")[0]
+    name = name.strip().strip('"').strip()
+    if name:
+        return name
+    domain = re.search(r"@([\w.-]+)", sender)
+    if not domain:
+        return None
+    labels = domain.group(1).lower().split(".")
+    return labels[-2].capitalize() if len(labels) >= 2 else labels[0].capitalize()
+
+
+def _merge(primary: dict[str, Any], secondary: dict[str, Any]) -> dict[str, Any]:
+    """``primary`` values win unless empty."""
+    merged = dict(secondary)
+    for key, value in primary.items():
+        if value not in (None, "", [], {}):
+            merged[key] = value
+    return merged
+
+
+def _cross_check(fields: dict[str, Any], text: str, hint_currency: str | None) -> list[str]:
+    """A doubt when confident rules read a different amount to pay than the model."""
+    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency)
+    strong = rules.get("total_amount") is not None and not any(
+        d.startswith(("amount", "currency")) for d in rule_doubts
+    )
+    model_total = to_decimal(fields.get("total_amount"))
+    if strong and model_total is not None and abs(model_total) != rules["total_amount"]:
+        return ["the model's amount differs from the labelled total in the text"]
+    return []
+
+
+async def extract_retail(
+    document: bytes | str,
+    *,
+    content_type: str = "text/html",
+    vendor: dict | None = None,
+    category: str | None = None,
+    gemini: GeminiSettings | None = None,
+) -> ParsedDocument:
+    """Extract one retail document (HTML, .eml or text). Never raises on bad input: the result's
+    status says parsed / needs_review / skipped (nothing to pay) / failed. Raises
+    DependencyError only when Gemini is configured and failed in a retryable way."""
+    try:
+        return await _extract(document, content_type, vendor, category, gemini)
+    except DependencyError:
+        raise
+    except Exception as exc:
+        log.warning("retail extraction failed: %s", type(exc).__name__)
+        return ParsedDocument(
+            kind="retail",
+            vendor_name=(vendor or {}).get("vendor_name"),
+            total_amount=None,
+            currency=None,
+            invoice_date=None,
+            due_date=None,
+            payment_reference=None,
+            order_id=None,
+            method="none",
+            status="failed",
+            problems=[f"unexpected {type(exc).__name__} while parsing"],
+        )
+
+
+async def _extract(
+    document: bytes | str,
+    content_type: str,
+    vendor: dict | None,
+    category: str | None,
+    gemini: GeminiSettings | None,
+) -> ParsedDocument:
+    source, parsed = read_document(document, content_type)
+    hints = (vendor or {}).get("parser_hints") or {}
+    hint_currency = hints.get("currency")
+    objects = [o for block in parsed.jsonld for o in parse_jsonld_block(block)] + parsed.microdata
+    markup = from_objects(objects)
+    markup_fields, markup_category = markup if markup else ({}, None)
+    chosen = normalize_category(
+        category or (vendor or {}).get("invoice_sub_type") or markup_category
+    )
+    common: dict[str, Any] = {
+        "category": chosen,
+        "vendor": vendor,
+        "fallback_vendor": _sender_vendor(source.sender),
+        "fallback_date": source.date,
+        "hint_currency": hint_currency,
+    }
+    if markup_fields.get("total_amount") is not None:
+        return build_document(markup_fields, method="schema.org", doubts=source.problems, **common)
+    prefix = "schema.org+" if markup_fields else ""
+    doubts = list(source.problems)
+    if gemini is not None and parsed.text.strip():
+        try:
+            fields, info = await gemini_fields(
+                parsed.text, vendor=vendor, category=chosen, settings=gemini
+            )
+        except ValueError as exc:
+            doubts.append(f"gemini: {exc}")
+        else:
+            fields["llm"] = info
+            merged = _merge(markup_fields, fields) if markup_fields else fields
+            doubts += _cross_check(merged, parsed.text, hint_currency)
+            return build_document(merged, method=prefix + "gemini", doubts=doubts, **common)
+    fields, rule_doubts = rule_fields(parsed.text, hint_currency=hint_currency)
+    merged = _merge(markup_fields, fields) if markup_fields else fields
+    if merged.get("order_id"):
+        rule_doubts = [d for d in rule_doubts if d != "no order id found"]
+    if merged.get("invoice_date") or source.date:
+        rule_doubts = [d for d in rule_doubts if d != "no date found"]
+    return build_document(merged, method=prefix + "rules", doubts=doubts + rule_doubts, **common)

@@ -1,0 +1,156 @@
+"""Rules path units: number formats, currency resolution with the vendor's hint, label ranking."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from paypulse_parsers.retail.categories import detail_row, response_schema
+from paypulse_parsers.retail.money import find_money, normalize_currency, parse_number
+from paypulse_parsers.retail.rules import rule_fields, text_vendor
+from paypulse_parsers.vendors import RETAIL_SUB_TYPES
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1 234,50", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("1.234,50", "1234.50"),
+        ("1.234", "1234"),
+        ("12,5", "12.5"),
+        ("499", "499"),
+        ("1\u00a0099,00", "1099.00"),
+    ],
+)
+def test_parse_number(text, value):
+    assert parse_number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "currency", "explicit"),
+    [
+        ("£5.00", None, "GBP", True),
+        ("€5,00", None, "EUR", True),
+        ("5.00 PLN", None, "PLN", True),
+        ("$5.00", None, "USD", True),
+        ("$5.00", "CAD", "CAD", True),
+        ("$5.00", "SEK", "USD", False),
+        ("499 kr", "NOK", "NOK", True),
+        ("499 kr", None, "SEK", False),
+        ("499:-", "SEK", "SEK", True),
+        ("¥500", None, "JPY", False),
+    ],
+)
+def test_currency_resolution(text, hint, currency, explicit):
+    [money] = find_money(text, hint)
+    assert (money.currency, money.explicit) == (currency, explicit)
+
+
+def test_normalize_currency():
+    assert normalize_currency("usd") == "USD"
+    assert normalize_currency("kr", "DKK") == "DKK"
+    assert normalize_currency("Euros") is None
+    assert normalize_currency("XYZ") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "order_id", "day"),
+    [
+        (
+            "Ordernummer: 123456\nDelsumma\t1 099,00 kr\nFrakt\t0,00 kr\n"
+            "Totalt inkl. moms\t1 099,00 kr\nVarav moms\t219,80 kr\nOrderdatum 2025-01-02",
+            "1099.00",
+            "123456",
+            "2025-01-02",
+        ),
+        (
+            "Total (inkl. moms)\t2 499 kr\nRabatt\t-200 kr\nAtt betala\t2 299 kr\n"
+            "Order 98765432\n14 mars 2025",
+            "2299",
+            "98765432",
+            "2025-03-14",
+        ),
+        (
+            "Receipt #2456-7788\nDate paid January 5, 2025\nSubtotal $25.00\n"
+            "Discount -$5.00\nAmount paid $20.00",
+            "20.00",
+            "2456-7788",
+            "2025-01-05",
+        ),
+        ("Booking reference: ABC123\nTotal price\nEUR 129.99\n", "129.99", "ABC123", None),
+    ],
+)
+def test_amount_to_pay_order_id_and_date(text, total, order_id, day):
+    fields, _ = rule_fields(text, hint_currency="SEK")
+    assert fields["total_amount"] == Decimal(total)
+    assert fields["order_id"] == order_id
+    assert fields["invoice_date"] == day
+
+
+def test_confident_only_with_strong_label_and_certain_currency():
+    fields, doubts = rule_fields(
+        "Order #A-1234\nDate: 2025-01-02\nTotal\n$9.00", hint_currency="SEK"
+    )
+    assert fields["currency"] == "USD"
+    assert "amount taken from a weak label (total/payment)" in doubts
+    fields, doubts = rule_fields(
+        "Order #A-1234\nDate: 2025-01-02\nGrand total: 9,00 €", hint_currency=None
+    )
+    assert doubts == [] and fields["currency"] == "EUR"
+
+
+def test_no_currency_marker_uses_the_hint_with_a_doubt():
+    fields, doubts = rule_fields("Att betala: 349,00", hint_currency="SEK")
+    assert fields["currency"] == "SEK"
+    assert "currency not written next to the amount; used the vendor's currency" in doubts
+
+
+def test_text_vendor():
+    assert text_vendor("x\nCopyright © 1999-2021 PayPal. All rights reserved.") == "PayPal"
+    assert text_vendor("©1995-2021, eBay (UK) Limited") == "eBay"
+    assert text_vendor("Your Account | Amazon.co.uk\nVisit Amazon.co.uk") == "Amazon.co.uk"
+    assert text_vendor("nothing here") is None
+
+
+@pytest.mark.parametrize("category", RETAIL_SUB_TYPES)
+def test_response_schema_per_category(category):
+    schema = response_schema(category)
+    assert schema["type"] == "OBJECT"
+    assert schema["required"] == [
+        "vendor_name",
+        "total_amount",
+        "currency",
+        "invoice_date",
+        "order_id",
+    ]
+    assert len(schema["properties"]) > 5
+
+
+def test_detail_rows_follow_the_app_models():
+    data = {"items": [{"name": "Jeans", "price": "499.0", "quantity": "2.0"}, {"price": 1}]}
+    clothing = detail_row("clothing", data, vendor_name="Zalando")
+    assert clothing == {
+        "tax": Decimal(0),
+        "delivery_fee": Decimal(0),
+        "items": [{"name": "Jeans", "price": Decimal("499.0"), "quantity": 2, "brand": "Zalando"}],
+    }
+    assert type(clothing["items"][0]["quantity"]) is int
+    food = detail_row(
+        "food_delivery", {"items": [{"name": "Soup", "quantity": 0.5}]}, vendor_name="F"
+    )
+    assert food["items"][0]["quantity"] == Decimal("0.5") and food["discount"] == 0
+    travel = detail_row("travel", {"order_id": "PNR1", "travel_details": [{}]}, vendor_name="SAS")
+    assert travel == {
+        "transport_type": "other",
+        "transport_company": "SAS",
+        "booking_reference": "PNR1",
+        "travel_details": [{"departure_location": "", "arrival_location": ""}],
+        "passengers": [],
+    }
+    assert detail_row("subscriptions", {"duration": "2025-01"}, vendor_name="A") == {
+        "duration": "2025-01"
+    }
+    assert detail_row("utility", {}, vendor_name="E.ON")["provider"] == "E.ON"
+    assert detail_row("unknown", {}, vendor_name="X")["items"] == []  # → miscellaneous

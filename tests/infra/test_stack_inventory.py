@@ -1,0 +1,298 @@
+"""The mocked stack matches the declarations: functions, routes, schedules, triggers, tables,
+buckets, vendor items and outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pytest
+
+from infra.components.vendor_items import vendor_files
+from infra.workspace import LAYER_PACKAGES
+
+FUNCTION = "aws:lambda/function:Function"
+
+
+def _functions(offline) -> dict[str, dict]:
+    return {r.inputs["tags"]["paypulse:function"]: r.inputs for r in offline.of_type(FUNCTION)}
+
+
+def test_every_declared_function_exists_with_its_settings(offline, ws):
+    functions = _functions(offline)
+    assert set(functions) == set(ws.functions)
+    for name, fn in ws.functions.items():
+        props = functions[name]
+        assert props["name"] == f"paypulse-test-{name}"
+        assert props["handler"] == fn.handler
+        assert props["runtime"] == "python3.12"
+        assert props["architectures"] == ["arm64"]
+        assert props["memorySize"] == fn.memory
+        assert props["timeout"] == fn.timeout
+        assert [arn.split(":")[6] for arn in props["layers"]] == [
+            f"paypulse-test-{layer}" for layer in fn.layers
+        ]
+        assert props["loggingConfig"]["logGroup"] == f"/aws/lambda/paypulse-test-{name}"
+
+
+def test_layers_are_published_for_each_declared_layer(offline, ws):
+    layers = {
+        r.inputs["layerName"]: r.inputs
+        for r in offline.of_type("aws:lambda/layerVersion:LayerVersion")
+    }
+    used = {layer for fn in ws.functions.values() for layer in fn.layers}
+    assert set(layers) == {f"paypulse-test-{layer}" for layer in used}
+    assert used <= set(LAYER_PACKAGES)
+    for props in layers.values():
+        assert props["compatibleRuntimes"] == ["python3.12"]
+        assert props["compatibleArchitectures"] == ["arm64"]
+
+
+def test_routes_integrations_and_scoped_invoke_permissions(offline, ws):
+    declared = {str(route): fn.name for route, fn in ws.routes()}
+    routes = {r.inputs["routeKey"] for r in offline.of_type("aws:apigatewayv2/route:Route")}
+    assert routes == set(declared)
+    for integration in offline.of_type("aws:apigatewayv2/integration:Integration"):
+        assert integration.inputs["payloadFormatVersion"] == "2.0"
+        assert integration.inputs["integrationType"] == "AWS_PROXY"
+    api_permissions = [
+        r.inputs
+        for r in offline.of_type("aws:lambda/permission:Permission")
+        if r.inputs["principal"] == "apigateway.amazonaws.com"
+    ]
+    assert len(api_permissions) == len(declared)
+    for route_key, fn_name in declared.items():
+        method, path = route_key.split(" ", 1)
+        matching = [p for p in api_permissions if p["sourceArn"].endswith(f"/*/{method}{path}")]
+        assert [p["function"] for p in matching] == [f"paypulse-test-{fn_name}"]
+
+
+def test_stage_is_auto_deployed_throttled_and_logs_json(offline):
+    (stage,) = offline.of_type("aws:apigatewayv2/stage:Stage")
+    props = stage.inputs
+    assert props["name"] == "$default"
+    assert props["autoDeploy"] is True
+    assert props["defaultRouteSettings"]["throttlingBurstLimit"] == 5000
+    assert props["defaultRouteSettings"]["throttlingRateLimit"] == 1000
+    fmt = json.loads(props["accessLogSettings"]["format"])
+    assert {"requestId", "status", "routeKey", "integrationErrorMessage"} <= set(fmt)
+
+
+def test_schedules_target_their_functions_with_retries_and_dlq(offline, ws):
+    declared = {
+        (s.cron, f"paypulse-test-{fn.name}") for fn in ws.functions.values() for s in fn.schedules
+    }
+    rules = {
+        r.state["name"]: r.inputs for r in offline.of_type("aws:cloudwatch/eventRule:EventRule")
+    }
+    targets = offline.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    got = {(rules[t.inputs["rule"]]["scheduleExpression"], t.inputs["arn"].split(":")[-1])
+           for t in targets}  # fmt: skip
+    assert got == declared
+    assert {"cron(30 8 ? * MON-FRI *)", "cron(0 18 ? * SUN *)"} <= {c for c, _ in got}
+    for t in targets:
+        assert t.inputs["retryPolicy"]["maximumRetryAttempts"] == 2
+        assert t.inputs["deadLetterConfig"]["arn"].startswith("arn:aws:sqs:")
+
+
+def test_s3_notifications_match_declared_triggers(offline, ws):
+    (notification,) = offline.of_type("aws:s3/bucketNotification:BucketNotification")
+    got = {
+        (c["lambdaFunctionArn"].split(":")[-1], c["filterPrefix"], c["filterSuffix"])
+        for c in notification.inputs["lambdaFunctions"]
+    }
+    declared = {
+        (f"paypulse-test-{fn.name}", fn.s3.prefix, fn.s3.suffix)
+        for fn in ws.functions.values()
+        if fn.s3
+    }
+    assert got == declared
+    assert ("paypulse-test-parse_invoice", "invoices/", ".pdf") in got
+    assert ("paypulse-test-parse_retail_invoice", "invoices/", ".html") in got
+
+
+def test_stream_mapping_bisects_retries_and_filters_inserts(offline, ws):
+    mappings = offline.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    streamed = [fn for fn in ws.functions.values() if fn.stream]
+    assert len(mappings) == len(streamed) >= 1
+    for fn in streamed:
+        (props,) = [
+            m.inputs
+            for m in mappings
+            if m.inputs["functionName"].endswith(f":paypulse-test-{fn.name}")
+        ]
+        assert props["batchSize"] == fn.stream.batch_size
+        assert props["bisectBatchOnFunctionError"] is True
+        assert 0 < props["maximumRetryAttempts"] <= 5
+        assert props["destinationConfig"]["onFailure"]["destinationArn"].startswith("arn:aws:sqs:")
+        pattern = json.loads(props["filterCriteria"]["filters"][0]["pattern"])
+        assert pattern == {"eventName": list(fn.stream.events)}
+        assert "/stream/" in props["eventSourceArn"]
+
+
+def test_tables_have_exact_keys_indexes_streams_and_settings(offline, ws):
+    tables = {
+        r.name.removeprefix("data-"): r.inputs for r in offline.of_type("aws:dynamodb/table:Table")
+    }
+    assert set(tables) == set(ws.resources.tables)
+    for name, table in ws.resources.tables.items():
+        props = tables[name]
+        assert props["hashKey"] == table.hash_key
+        assert props.get("rangeKey") == table.range_key
+        assert {a["name"]: a["type"] for a in props["attributes"]} == table.attributes
+        indexes = {
+            i["name"]: {k["keyType"]: k["attributeName"] for k in i["keySchemas"]}
+            for i in props.get("globalSecondaryIndexes", [])
+        }
+        assert indexes == {
+            i.name: {"HASH": i.hash_key, **({"RANGE": i.range_key} if i.range_key else {})}
+            for i in table.indexes
+        }
+        assert props["streamEnabled"] is bool(table.stream)
+        assert props.get("streamViewType") == table.stream
+        assert props.get("ttl", {}).get("attributeName") == table.ttl
+        assert props["serverSideEncryption"]["enabled"] is True
+        assert props["pointInTimeRecovery"]["enabled"] is True
+        assert props["deletionProtectionEnabled"] is True
+        if table.capacity:
+            assert props["billingMode"] == "PROVISIONED"
+            assert (props["readCapacity"], props["writeCapacity"]) == (
+                table.capacity["read"], table.capacity["write"])  # fmt: skip
+        else:
+            assert props["billingMode"] == "PAY_PER_REQUEST"
+
+
+def test_rental_invoices_autoscale_1_to_10_at_70_percent(offline, ws):
+    capacity = ws.resources.tables["rental_invoices"].capacity
+    targets = [t.inputs for t in offline.of_type("aws:appautoscaling/target:Target")]
+    policies = [p.inputs for p in offline.of_type("aws:appautoscaling/policy:Policy")]
+    dims = {t["scalableDimension"] for t in targets}
+    assert {"dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"} <= dims
+    for t in targets:
+        assert (t["minCapacity"], t["maxCapacity"]) == (capacity["min"], capacity["max"])
+    for p in policies:
+        config = p["targetTrackingScalingPolicyConfiguration"]
+        assert config["targetValue"] == capacity["target"]
+
+
+def test_buckets_are_private_versioned_encrypted_tls_only(offline, ws):
+    buckets = [r.name.removeprefix("storage-") for r in offline.of_type("aws:s3/bucket:Bucket")]
+    assert set(ws.resources.buckets) <= set(buckets)
+
+    def one(typ, bucket):
+        (r,) = [r for r in offline.of_type(typ) if r.name.startswith(f"storage-{bucket}-")]
+        return r.inputs
+
+    for bucket in buckets:
+        block = one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket)
+        assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy",
+                                              "ignorePublicAcls", "restrictPublicBuckets"))  # fmt: skip
+        versioning = one("aws:s3/bucketVersioning:BucketVersioning", bucket)
+        assert versioning["versioningConfiguration"]["status"] == "Enabled"
+        sse = one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            bucket,
+        )
+        assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+        policy = json.loads(one("aws:s3/bucketPolicy:BucketPolicy", bucket)["policy"])
+        (deny,) = policy["Statement"]
+        assert (
+            deny["Effect"] == "Deny" and deny["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+        )
+    lifecycle = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "invoices")
+    days = lifecycle["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"]
+    assert days == ws.resources.buckets["invoices"].noncurrent_version_days
+
+
+def test_one_vendor_item_per_file(offline, ws):
+    items = offline.of_type("aws:dynamodb/tableItem:TableItem")
+    files = vendor_files(ws.root / "vendor_configs")
+    assert len(items) == len(files)
+    for item in items:
+        doc = json.loads(item.inputs["item"])
+        assert set(doc["vendor_id"]) == {"S"}
+        assert item.inputs["hashKey"] == "vendor_id"
+
+
+def test_secrets_generated_key_stays_out_of_state(offline):
+    versions = {
+        r.name: r.inputs for r in offline.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    }
+    jwt = versions["secrets-jwt_signing_key-value"]
+    assert "secretString" not in jwt and jwt["secretStringWoVersion"] == 1
+    assert "secrets-google_client_id-value" in versions
+    names = {r.inputs["name"] for r in offline.of_type("aws:secretsmanager/secret:Secret")}
+    assert names == {"paypulse/test/jwt_signing_key", "paypulse/test/google_client_id",
+                     "paypulse/test/gemini_api_key"}  # fmt: skip
+
+
+def test_guest_identity_may_only_create_endpoints_on_the_app(offline):
+    (app,) = offline.of_type("aws:sns/platformApplication:PlatformApplication")
+    (guest,) = [r for r in offline.of_type("aws:iam/rolePolicy:RolePolicy") if "guest" in r.name]
+    (statement,) = json.loads(guest.inputs["policy"])["Statement"]
+    assert statement["Action"] == ["sns:CreatePlatformEndpoint"]
+    assert statement["Resource"] == [app.state["arn"]]
+    (role,) = [r for r in offline.of_type("aws:iam/role:Role") if "guest" in r.name]
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+    assert (
+        trust["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"]
+        == "unauthenticated"
+    )
+
+
+def test_outputs(offline, ws):
+    out = offline.outputs
+    assert out["api_url"].startswith("https://")
+    assert out["invoices_bucket"].startswith("storage-invoices")
+    assert set(out["tables"]) == set(ws.resources.tables)
+    assert out["topic_arn"].startswith("arn:aws:sns:")
+
+
+@pytest.mark.parametrize("stack_arch", ["x86_64"])
+def test_architecture_is_configurable(stack_arch, offline):
+    """A component test in @pulumi.runtime.test (mocks set by `offline`): arch follows config."""
+    from infra.components.function import FunctionArgs, LambdaFunction, PolicyInputs
+    from infra.workspace import workspace
+
+    ws = workspace()
+    fn = ws.functions["get_rental_invoice"]
+    region, account = "eu-west-1", "123456789012"
+    table_arn = f"arn:aws:dynamodb:{region}:{account}:table/rental"
+
+    @pulumi.runtime.test
+    def check():
+        component = LambdaFunction(
+            "unit-get-rental-invoice",
+            FunctionArgs(
+                fn=fn,
+                physical_name="paypulse-unit-get_rental_invoice",
+                code_bucket="bucket",
+                code_key="code/invoices/x.zip",
+                code_hash="aGFzaA==",
+                layer_arns=[],
+                environment={"PAYPULSE_STACK": "unit"},
+                policy_inputs=PolicyInputs(
+                    resources=ws.resources,
+                    region=region,
+                    account=account,
+                    tables={"rental_invoices": table_arn},
+                    secrets={
+                        "jwt_signing_key": f"arn:aws:secretsmanager:{region}:{account}:secret:k"
+                    },
+                ),
+                architecture=stack_arch,
+            ),
+        )
+
+        def verify(values):
+            arch, doc = values
+            assert arch == [stack_arch]
+            resources = {r for s in json.loads(doc)["Statement"] for r in s["Resource"]}
+            assert f"{table_arn}/index/*" in resources  # rental_invoices has an index
+            assert not any("dynamodb:PutItem" in s["Action"] for s in json.loads(doc)["Statement"])
+
+        return pulumi.Output.all(component.function.architectures, component.policy_document).apply(
+            verify
+        )
+
+    check()
