@@ -71,3 +71,16 @@ def test_envelopes():
     assert app.decode_error({"error": {"code": "X", "message": "m"}}) == ("X", "m")
     with pytest.raises(app.ContractError):
         app.decode_error({"message": "Not Found"})
+
+
+def test_sub_types_are_the_apps_raw_values_in_its_order():
+    """Read from the iOS contract itself, so the list is not restated here."""
+    import re
+    from pathlib import Path
+
+    doc = (
+        Path(__file__).resolve().parents[3] / "shared" / "reference" / "ios-contract.md"
+    ).read_text()
+    start = doc.index("`RetailInvoiceSubType` raw values")
+    sentence = doc[start : doc.index("(used", start)]
+    assert tuple(re.findall(r"`([a-z-]+)`", sentence)) == app.RETAIL_SUB_TYPES

@@ -7,19 +7,17 @@ import base64
 import json
 import quopri
 import re
-import threading
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from paypulse_devkit.gmail_api import GmailApi, QueryError, matches, parse_query
+from paypulse_devkit.loopback import LoopbackServer
 from paypulse_devkit.mailbox import Mailbox, compose_message, simple_pdf
 
 CORPUS = Path("/work/shared/corpus/gmail-api/recorded-messages")
@@ -218,39 +216,10 @@ def test_fail_next_and_latency_hooks(box):
 
 
 # ------------------------------------------------------------------------------ over HTTP
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default backlog (5) drops concurrent connects for 1 s
-
-
-def serve(api: GmailApi) -> tuple[ThreadingHTTPServer, str]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are two writes: avoid 40 ms stalls
-
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out, payload = api.handle(
-                self.command, parts.path, parse_qs(parts.query), headers, body
-            )
-            self.send_response(status)
-            for key, value in out.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+def serve(api: Any) -> tuple[LoopbackServer, str]:
+    """Run ``api.handle`` on 127.0.0.1:<free port>."""
+    server = LoopbackServer(api.handle)
+    return server, server.start()
 
 
 @pytest.fixture
@@ -273,8 +242,7 @@ def gmail(api: GmailApi) -> Iterator[tuple[Any, str]]:
     try:
         yield service, url
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def test_batch_protocol_with_google_client(gmail, api, box):

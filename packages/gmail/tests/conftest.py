@@ -9,13 +9,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 
 from paypulse_devkit.gmail_api import GmailApi
+from paypulse_devkit.loopback import LoopbackServer
 from paypulse_devkit.mailbox import Mailbox
 from paypulse_gmail.token_store import StoredTokens
 
@@ -116,41 +116,10 @@ class FakeGoogle:
         return 200, {"Content-Type": "application/json"}, json.dumps(answer).encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default backlog (5) drops concurrent connects for 1 s
-
-
-def serve(app: Any) -> tuple[ThreadingHTTPServer, str]:
-    """Run ``app.handle`` on 127.0.0.1:<free port> in a daemon thread."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are two writes: avoid 40 ms stalls
-
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out, payload = app.handle(
-                self.command, parts.path, parse_qs(parts.query), headers, body
-            )
-            self.send_response(status)
-            for key, value in out.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+def serve(app: Any) -> tuple[LoopbackServer, str]:
+    """Run ``app.handle`` on 127.0.0.1:<free port>."""
+    server = LoopbackServer(app.handle)
+    return server, server.start()
 
 
 @pytest.fixture
@@ -165,8 +134,7 @@ def google(mailbox: Mailbox) -> Iterator[tuple[FakeGoogle, str]]:
     try:
         yield fake, url
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 @pytest.fixture

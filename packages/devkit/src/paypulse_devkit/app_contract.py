@@ -7,16 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-RETAIL_SUB_TYPES = (
-    "food-delivery",
-    "clothing",
-    "technology",
-    "subscriptions",
-    "grocery",
-    "utility",
-    "miscellaneous",
-    "travel",
-)
+from paypulse_common.categories import RETAIL_SUB_TYPES
+
 ERROR_CODES = (
     "INVALID_CREDENTIALS",
     "INVALID_TOKEN",

@@ -18,9 +18,10 @@ import hashlib
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from paypulse_devkit.loopback import LoopbackServer
 
 _PATH = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
 _STATUS = {
@@ -55,8 +56,7 @@ class GeminiServer:
         self.fixtures: list[dict] = []
         self.requests: list[dict] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._httpd: LoopbackServer | None = None
         if fixtures_dir is not None:
             for path in sorted(Path(fixtures_dir).glob("*.json")):
                 self.add_fixture(**json.loads(path.read_text(encoding="utf-8")))
@@ -75,51 +75,31 @@ class GeminiServer:
             self.fixtures.append({"match": match, "text": text, "status": status})
 
     def start(self) -> str:
-        server = self
+        self._httpd = LoopbackServer(self._handle)
+        return self._httpd.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # keep test output clean
-                return
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, payload = server._answer(self.path, dict(self.headers.items()), raw)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json; charset=UTF-8")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                status, payload = 404, _error(404, f"no route for GET {self.path}")
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    def _handle(
+        self, method: str, path: str, query: dict, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        if method == "POST":
+            status, payload = self._answer(path, headers, body)
+        else:
+            status, payload = 404, _error(404, f"no route for {method} {path}")
+        return (
+            status,
+            {"content-type": "application/json; charset=UTF-8"},
+            json.dumps(payload).encode(),
         )
-        self._thread.start()
-        return self.base_url
 
     @property
     def base_url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("GeminiServer is not started")
-        port = self._httpd.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return self._httpd.url
 
     def stop(self) -> None:
         if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+            self._httpd.stop()
             self._httpd = None
 
     def __enter__(self) -> GeminiServer:

@@ -17,9 +17,10 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from paypulse_devkit.loopback import LoopbackServer
 
 GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 TOKEN_LIFETIME = 3600
@@ -99,33 +100,23 @@ class GoogleAccounts:
         return grant.email
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default 5 drops concurrent connects (1 s client retry)
-
-
 class GoogleServer:
     """Serves GoogleAccounts (and an optional GmailApi) on 127.0.0.1:<port>."""
 
     def __init__(self, *, port: int = 0, gmail_api: Any = None) -> None:
         self.accounts = GoogleAccounts()
         self.gmail_api = gmail_api
-        self._server = _Server(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(self.handle, port=port)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def start(self) -> str:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self.url
+        return self._server.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     # ---------------------------------------------------------------- request handling
     def handle(
@@ -186,31 +177,3 @@ class GoogleServer:
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(body).encode()
-
-
-def _handler_for(server: GoogleServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms stalls
-
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, out_headers, payload = server.handle(
-                self.command, parts.path, parse_qs(parts.query), headers, body
-            )
-            self.send_response(status)
-            for key, value in out_headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return  # quiet: tokens appear in query strings
-
-    return Handler

@@ -10,23 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from paypulse_common.categories import RETAIL_SUB_TYPES
 from paypulse_common.errors import ConfigurationError
 
-# The app's order (ios-contract §2.5): also the JSON keys of the counts response.
-RETAIL_SUB_TYPES: tuple[str, ...] = (
-    "food-delivery",
-    "clothing",
-    "technology",
-    "subscriptions",
-    "grocery",
-    "utility",
-    "miscellaneous",
-    "travel",
-)
 SCHEMA_FILE = "schema.json"
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
@@ -142,37 +131,6 @@ def validate(
             elif isinstance(extra, dict):
                 problems += validate(value, extra, root=root, path=f"{path}.{key}")
     return problems
-
-
-def _quoted(keyword: str) -> str:
-    return 'subject:"' + keyword.replace('"', "") + '"'
-
-
-def _subject_part(item: str | dict) -> str:
-    if isinstance(item, str):
-        return _quoted(item)
-    joiner = " " if str(item.get("logic", "OR")).upper() == "AND" else " OR "
-    return "(" + joiner.join(_quoted(k) for k in item["keywords"]) + ")"
-
-
-def gmail_query(vendor: dict, *, after: date, before: date) -> str:
-    """The Gmail search for one vendor, e.g. ``(from:a OR from:b)
-    (subject:"A" OR (subject:"B" subject:"C")) after:2024/01/01 before:2024/02/01``.
-
-    ``before`` is exclusive in Gmail: pass the last wanted day + 1.
-    """
-    senders = [f"from:{s}" for s in vendor["sender_patterns"]]
-    parts = [f"({' OR '.join(senders)})" if len(senders) > 1 else senders[0]]
-    keywords = vendor.get("subject_keywords") or []
-    items = [keywords] if isinstance(keywords, dict) else list(keywords)
-    subjects = [_subject_part(item) for item in items]
-    if len(subjects) == 1:
-        parts.append(subjects[0])
-    elif subjects:
-        parts.append("(" + " OR ".join(subjects) + ")")
-    parts.append(f"after:{after:%Y/%m/%d}")
-    parts.append(f"before:{before:%Y/%m/%d}")
-    return " ".join(parts)
 
 
 def vendor_for_sender(vendors: list[dict], sender: str) -> dict | None:

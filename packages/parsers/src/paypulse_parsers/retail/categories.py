@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from paypulse_common.categories import RETAIL_SUB_TYPES
 from paypulse_parsers.retail.money import to_decimal
-from paypulse_parsers.vendors import RETAIL_SUB_TYPES
 
 DEFAULT_CATEGORY = "miscellaneous"
 _S, _N, _I = (
