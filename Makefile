@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONDONTWRITEBYTECODE := 1
 # Trust the system certificate store (proxies with their own CA), like pip does here.
 export UV_NATIVE_TLS ?= 1
+# The Pulumi program builds Lambda layers with uv: keep the uv in use on PATH.
+export PATH := $(dir $(UV)):$(PATH)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
 .PHONY: dev test lint bench plan sync

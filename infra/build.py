@@ -401,7 +401,8 @@ def _with_python(options: BuildOptions) -> BuildOptions:
 
 
 def _uv() -> str:
-    uv = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    # `uv run` exports the path of the running uv as $UV.
+    uv = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
     if not Path(uv).exists():
         raise BuildError("uv not found on PATH: install uv to build Lambda artifacts")
     return uv
