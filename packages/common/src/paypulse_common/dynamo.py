@@ -90,7 +90,7 @@ def decode_cursor(cursor: str | None, *, owner_key: str, owner: str) -> dict[str
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise InvalidRequestError("Invalid cursor") from exc
     if not isinstance(key, dict) or key.get(owner_key) != {"S": owner}:
         raise InvalidRequestError("Invalid cursor")

@@ -7,7 +7,7 @@ from typing import Any
 
 from paypulse_common import aws
 from paypulse_common.dynamo import decode_cursor, encode_cursor, from_item, query_all, to_item
-from paypulse_common.errors import DependencyError
+from paypulse_common.errors import DependencyError, InvalidRequestError
 from paypulse_common.runtime import settings
 
 
@@ -62,19 +62,15 @@ async def page(
         "KeyConditionExpression": "UserID = :u",
         "ExpressionAttributeValues": {":u": {"S": user_id}},
     }
+    start = decode_cursor(cursor, owner_key="UserID", owner=user_id) if limit else None
+    if start:
+        kwargs["ExclusiveStartKey"] = start
     try:
         if limit is None:
             return [from_item(i) async for i in query_all(db, **kwargs)], None
-        start = decode_cursor(cursor, owner_key="UserID", owner=user_id)
-        if start:
-            kwargs["ExclusiveStartKey"] = start
         response = await db.query(Limit=limit, **kwargs)
-    except DependencyError:
-        raise
     except Exception as exc:
         if aws.error_code(exc) == "ValidationException":
-            from paypulse_common.errors import InvalidRequestError
-
             raise InvalidRequestError("Invalid cursor") from exc
         raise DependencyError("Database error during invoice retrieval") from exc
     items = [from_item(i) for i in response.get("Items", [])]

@@ -77,12 +77,15 @@ async def _gemini() -> Any:
     return GeminiSettings(api_key=key.strip(), model=s.gemini_model, base_url=s.gemini_base_url)
 
 
-async def _read(obj: RetailObject) -> tuple[bytes, dict[str, str]]:
+async def _read(obj: RetailObject) -> tuple[bytes | None, dict[str, str]]:
+    """The object's bytes (None when larger than MAX_HTML_BYTES) and its metadata."""
     s3 = await aws.client("s3")
     try:
         response = await s3.get_object(Bucket=obj.bucket, Key=obj.key)
         async with response["Body"] as stream:
-            data = await stream.read(MAX_HTML_BYTES + 1)
+            if response.get("ContentLength", 0) > MAX_HTML_BYTES:
+                return None, response.get("Metadata", {})
+            data = await stream.read()
     except Exception as exc:
         raise DependencyError("Could not read the uploaded e-mail") from exc
     return data, response.get("Metadata", {})
@@ -94,7 +97,7 @@ async def parse_object(obj: RetailObject) -> dict[str, Any]:
     data, meta = await _read(obj)
     vendor = await vendor_by_id(obj.vendor_id)
     entry = ledger.object_key(obj.key)
-    if len(data) > MAX_HTML_BYTES:
+    if data is None:
         await ledger.record(obj.user_id, entry, status="failed", reason="too_large", kind="retail")
         raise InvoiceParseError("The e-mail is too large to parse")
     doc = await extract_retail(

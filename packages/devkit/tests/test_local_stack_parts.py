@@ -1,0 +1,65 @@
+"""Pieces of the local stack that need no servers."""
+
+import base64
+from datetime import UTC, datetime
+
+from infra.workspace import workspace
+from paypulse_devkit.local_stack import LocalStack, api_event
+from paypulse_devkit.mailbox import compose_message
+from paypulse_devkit.router import Router
+
+
+def router():
+    return Router(workspace().routes())
+
+
+def test_literal_segments_beat_parameters_like_api_gateway():
+    match, _ = router().match("POST", "/v1/invoices/retail/ingest")
+    assert match.function.name == "fetch_retail_invoices"
+    match, _ = router().match("POST", "/v1/invoices/rental/ingest")
+    assert match.function.name == "fetch_invoices" and match.path_params == {"type": "rental"}
+    match, _ = router().match("DELETE", "/v1/invoices/retail/retail_1")
+    assert match.function.name == "delete_retail_invoice"
+    match, _ = router().match("GET", "/v1/invoices/retail/retail_1")
+    assert match.function.name == "get_rental_invoice"
+
+
+def test_no_match_and_allowed_methods():
+    match, allowed = router().match("PUT", "/v1/user/me")
+    assert match is None and allowed == ["DELETE", "GET"]
+    assert router().match("GET", "/v1/nothing") == (None, [])
+
+
+def test_payload_v2_event_shape():
+    match, _ = router().match("POST", "/v1/auth/gmail/store-tokens")
+    form = b"scope%5B%5D=a&scope%5B%5D=b"
+    event = api_event(
+        "POST",
+        "/v1/auth/gmail/store-tokens",
+        "x=1&x=2",
+        {"content-type": "application/x-www-form-urlencoded"},
+        form,
+        match,
+    )
+    assert event["version"] == "2.0" and event["routeKey"] == "POST /v1/auth/gmail/store-tokens"
+    assert event["queryStringParameters"] == {"x": "1,2"}
+    assert event["isBase64Encoded"] and base64.b64decode(event["body"]) == form
+    assert event["requestContext"]["http"]["method"] == "POST"
+    json_event = api_event("POST", "/p", "", {"content-type": "application/json"}, b"{}", match)
+    assert json_event["body"] == "{}" and not json_event["isBase64Encoded"]
+
+
+def test_mailbox_from_a_folder_of_eml_files(tmp_path):
+    for i in range(3):
+        (tmp_path / f"m{i}.eml").write_bytes(
+            compose_message(
+                sender="a@b.se",
+                to="c@d.se",
+                subject=f"S{i}",
+                sent=datetime(2026, 1, i + 1, tzinfo=UTC),
+                text="hej",
+            )
+        )
+    stack = LocalStack(mailbox=str(tmp_path))
+    assert len(stack.mailbox) == 3 and stack.gmail_api.mailbox is stack.mailbox
+    assert len(LocalStack(mailbox=None).mailbox) == 0

@@ -1,0 +1,66 @@
+"""With a Gemini key in Secrets Manager, parse_retail_invoice calls Gemini (google-genai against
+the local Gemini server) for documents without schema.org markup."""
+
+import json
+
+from paypulse_common.runtime import Runtime, activated
+from paypulse_devkit.aws_local import boto_client
+from paypulse_devkit.gemini_server import GeminiServer
+
+
+def test_gemini_is_used_when_a_key_is_stored(local_stack, connected_user, api):
+    token, user_id = connected_user
+    env = local_stack.function_env("parse_retail_invoice")
+    boto_client("secretsmanager", local_stack.aws_endpoint).create_secret(
+        Name=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
+    )
+    answer = {
+        "vendor_name": "Clas Ohlson",
+        "total_amount": 349.0,
+        "currency": "SEK",
+        "invoice_date": "2026-03-04",
+        "order_id": "CO-5521",
+        "category": "Tools",
+        "description": "Skruvdragare",
+        "tax": 69.8,
+        "delivery_fee": 0,
+        "items": [{"name": "Skruvdragare 12V", "price": 349.0, "quantity": 1}],
+        "notes": "",
+    }
+    with GeminiServer(api_key="test-gemini-key") as gemini:
+        gemini.add_fixture({"contains": ["Skruvdragare"]}, response=answer)
+        html = b"<html><body><h1>Orderbekr\xc3\xa4ftelse</h1><p>Skruvdragare 12V</p><p>Summa 349 kr</p></body></html>"
+        key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_cccccccc.html"
+        boto_client("s3", local_stack.aws_endpoint).put_object(
+            Bucket=local_stack.names.buckets["invoices"], Key=key, Body=html
+        )
+        event = {
+            "Records": [
+                {
+                    "s3": {
+                        "bucket": {"name": local_stack.names.buckets["invoices"]},
+                        "object": {"key": key},
+                    }
+                }
+            ]
+        }
+        rt = Runtime({**env, "PAYPULSE_GEMINI_BASE_URL": gemini.base_url})
+        try:
+            with activated(rt):
+                from paypulse_invoices.handlers.parse_retail_invoice import handler
+
+                result = handler(event, None)
+        finally:
+            rt.close()
+        assert result["results"][0]["outcome"] == "inserted"
+        assert len(gemini.requests) == 1 and gemini.requests[0]["api_key_ok"]
+    r = api("GET", "/v1/invoices/retail?subtype=miscellaneous", token=token)
+    (items,) = r.json["data"]["invoices"].values()
+    assert items[0]["total_amount"] == 349 and items[0]["currency"] == "SEK"
+    detail = api(
+        "GET",
+        f"/v1/invoices/retail?subtype=miscellaneous&invoice-id={items[0]['InvoiceID']}",
+        token=token,
+    )
+    assert detail.json["data"]["invoiceDetails"]["items"][0]["name"] == "Skruvdragare 12V"
+    assert json.dumps(detail.json)  # decodes as JSON
