@@ -2,7 +2,10 @@
 HTTP request (default 20 ms): wall time of the real ``fetch_invoices`` handler (paged list,
 batched gets, concurrent attachment downloads and uploads) vs a baseline that makes one
 request at a time (list, then get each message, each attachment, each upload), as the
-original did. Both upload the same PDFs to the same (moto) bucket."""
+original did. Both upload the same PDFs under the same key layout of the same (moto) bucket.
+The bucket's event notifications are switched off for both: moto builds each S3 event inside
+the PutObject call (+1.7 ms per boto3 put, +8.7 ms per aiobotocore put, measured), a cost real
+S3 does not put on the caller, and parsing is not what this measures."""
 
 from __future__ import annotations
 
@@ -97,6 +100,11 @@ def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
     stack.start()
     try:
         stack.mailbox = stack.gmail_api.mailbox = _mailbox(n)
+        from paypulse_devkit.aws_local import boto_client
+
+        boto_client("s3", stack.aws_endpoint).put_bucket_notification_configuration(
+            Bucket=stack.names.buckets["invoices"], NotificationConfiguration={}
+        )
         signup = stack.handle_http(
             "POST",
             "/v1/auth/signup",

@@ -94,6 +94,7 @@ class LocalStack:
     def start(self) -> None:
         aws_local.use_fake_credentials()
         self.aws_endpoint = self.moto.start()
+        aws_local.reset(self.aws_endpoint)  # moto's backends are per process, not per server
         self.names = aws_local.provision(
             self.ws, self.aws_endpoint, jwt_signing_key=self._jwt_signing_key
         )

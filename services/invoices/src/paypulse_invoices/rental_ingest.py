@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,7 +37,6 @@ class Candidate:
 class IngestResult:
     uploaded: list[str] = field(default_factory=list)  # S3 keys
     already_ingested: int = 0
-    skipped: int = 0
 
 
 def rental_key(user_id: str, filename: str, sha256: str) -> str:
@@ -49,27 +49,35 @@ def _subject_matches(vendor: dict[str, Any], subject: str) -> bool:
     return not wanted or any(k.lower() in subject.lower() for k in wanted)
 
 
-async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
-    """Every PDF attachment of every rent-notice e-mail since ``after`` (None: ever)."""
+CHUNK = 50  # messages per Gmail batch; also bounds how many PDFs are held in memory
+
+
+async def candidate_chunks(user_id: str, *, after: date | None) -> AsyncIterator[list[Candidate]]:
+    """The PDF attachments of the rent-notice e-mails since ``after`` (None: ever), one chunk
+    of up to CHUNK messages at a time (every page of the search is followed first)."""
     from paypulse_gmail.mime import message_info
     from paypulse_gmail.query import vendor_query
 
     gmail = await gmail_for(user_id)
-    found: list[Candidate] = []
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     for vendor in await vendors("rental"):
         query = vendor_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
         ids = await gmail.list_message_ids(f"{query} has:attachment")
-        messages = await gmail.get_messages(ids)
-        wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
-        batches = await asyncio.gather(*(gmail.download_attachments(m) for m in wanted))
-        for message, attachments in zip(wanted, batches, strict=True):
-            for att in attachments:
-                if len(att.data) <= MAX_PDF_BYTES:
-                    found.append(
-                        Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
-                    )
-    return found
+        for start in range(0, len(ids), CHUNK):
+            messages = await gmail.get_messages(ids[start : start + CHUNK])
+            wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
+            batches = await asyncio.gather(*(gmail.download_attachments(m) for m in wanted))
+            yield [
+                Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
+                for message, attachments in zip(wanted, batches, strict=True)
+                for att in attachments
+                if len(att.data) <= MAX_PDF_BYTES
+            ]
+
+
+async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
+    """Every candidate since ``after`` (for short windows, e.g. this month's notice)."""
+    return [c async for chunk in candidate_chunks(user_id, after=after) for c in chunk]
 
 
 async def _put(key: str, c: Candidate) -> None:
@@ -122,4 +130,24 @@ async def upload_many(
 
 
 async def ingest_all(user_id: str) -> IngestResult:
-    return await upload_many(user_id, await candidates(user_id, after=None))
+    """Everything ever sent: each chunk is uploaded while the next one downloads (at most two
+    chunks of PDFs in memory)."""
+    result = IngestResult()
+    pending: asyncio.Task[IngestResult] | None = None
+    try:
+        async for chunk in candidate_chunks(user_id, after=None):
+            if pending is not None:
+                _merge(result, await pending)
+            pending = asyncio.create_task(upload_many(user_id, chunk))
+        if pending is not None:
+            _merge(result, await pending)
+            pending = None
+    finally:
+        if pending is not None:
+            pending.cancel()
+    return result
+
+
+def _merge(total: IngestResult, part: IngestResult) -> None:
+    total.uploaded += part.uploaded
+    total.already_ingested += part.already_ingested

@@ -16,7 +16,6 @@ from urllib.parse import unquote_plus
 from paypulse_common import aws, ledger
 from paypulse_common.errors import DependencyError, InvoiceParseError
 from paypulse_common.logs import get_logger
-from paypulse_common.runtime import settings
 from paypulse_invoices import rental_store
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
@@ -92,7 +91,3 @@ async def _failed(obj: RentalObject, reason: str, exc: Exception) -> None:
     await ledger.record(
         obj.user_id, ledger.object_key(obj.key), status="failed", reason=reason, kind="rental"
     )
-
-
-def bucket_name() -> str:
-    return settings().bucket("invoices")
