@@ -23,9 +23,10 @@ sync: $(UV)
 dev: sync ## the local stack: API on http://127.0.0.1:8000 (ARGS="--port 9000")
 	$(UV) run --frozen --no-sync paypulse dev $(ARGS)
 
-test: sync ## lint, format check and the whole test suite
+test: sync ## lint, format check, type check and the whole test suite
 	$(UV) run --frozen --no-sync ruff check .
 	$(UV) run --frozen --no-sync ruff format --check .
+	$(UV) run --frozen --no-sync mypy packages/common/src packages/gmail/src packages/parsers/src packages/devkit/src services/auth/src services/invoices/src services/notifications/src services/users/src
 	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
 bench: sync ## the benchmark suite (prints a table, writes benchmarks/results/latest.json)

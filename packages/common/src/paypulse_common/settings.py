@@ -85,11 +85,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         stack=env.get("PAYPULSE_STACK", "local"),
         region=region,
+        tables=groups["tables"],
+        buckets=groups["buckets"],
+        secrets=groups["secrets"],
+        topics=groups["topics"],
         user_data=user_data,
         gemini_model=env.get("PAYPULSE_GEMINI_MODEL", Settings.gemini_model),
         apns_platform_app_arn=env.get("PAYPULSE_APNS_PLATFORM_APP_ARN") or None,
         jwt_issuer=env.get("PAYPULSE_JWT_ISSUER", Settings.jwt_issuer),
         jwt_audience=env.get("PAYPULSE_JWT_AUDIENCE", Settings.jwt_audience),
-        **groups,
-        **{k: v.rstrip("/") for k, v in urls.items() if v},
+        **{k: v.rstrip("/") for k, v in urls.items() if v},  # type: ignore[arg-type]
     )

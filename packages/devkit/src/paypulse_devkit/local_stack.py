@@ -448,7 +448,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     stack.start()
     stack.events.start()
-    host, port = server.server_address[:2]
+    host, port = args.host, server.server_address[1]
     stop = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:

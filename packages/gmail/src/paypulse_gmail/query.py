@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 _UNSAFE_SENDER = re.compile(r'[\s"(){}]')
 
@@ -42,7 +43,8 @@ def from_clause(sender: str | Iterable[str]) -> str:
 def _subject(item: str | Mapping[str, object]) -> str:
     if isinstance(item, str):
         return f"subject:{quoted(item)}"
-    keywords = [k for k in item.get("keywords", []) if isinstance(k, str)]  # type: ignore[union-attr]
+    listed: Any = item.get("keywords", [])
+    keywords = [k for k in listed if isinstance(k, str)]
     joiner = " " if str(item.get("logic", "OR")).upper() == "AND" else " OR "
     return "(" + joiner.join(f"subject:{quoted(k)}" for k in keywords) + ")"
 
@@ -53,9 +55,10 @@ def vendor_query(vendor: Mapping[str, object], *, after: date, before: date) -> 
     before:2024/02/01``. ``subject_keywords`` items are phrases (OR-ed) or
     ``{"keywords": [...], "logic": "AND" | "OR"}``. ``before`` is exclusive in Gmail: pass the
     last wanted day + 1."""
-    parts = [from_clause(vendor["sender_patterns"])]  # type: ignore[arg-type]
-    keywords = vendor.get("subject_keywords") or []
-    items = [keywords] if isinstance(keywords, Mapping) else list(keywords)  # type: ignore[call-overload]
+    senders: Any = vendor["sender_patterns"]
+    parts = [from_clause(senders)]
+    keywords: Any = vendor.get("subject_keywords") or []
+    items = [keywords] if isinstance(keywords, Mapping) else list(keywords)
     subjects = [_subject(item) for item in items]
     if len(subjects) == 1:
         parts.append(subjects[0])
