@@ -5,7 +5,8 @@ request at a time (list, then get each message, each attachment, each upload), a
 original did. Both upload the same PDFs under the same key layout of the same (moto) bucket.
 The bucket's event notifications are switched off for both: moto builds each S3 event inside
 the PutObject call (+1.7 ms per boto3 put, +8.7 ms per aiobotocore put, measured), a cost real
-S3 does not put on the caller, and parsing is not what this measures."""
+S3 does not put on the caller, and parsing is not what this measures. moto runs in its own
+process here (AWS is never inside the Lambda's process); the Gmail stand-in stays in this one."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def _baseline(stack: Any, grant: dict[str, Any], user_id: str) -> int:
 def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(mailbox=None, gmail_latency=latency)
+    stack = LocalStack(mailbox=None, gmail_latency=latency, separate_aws=True)
     stack.start()
     try:
         stack.mailbox = stack.gmail_api.mailbox = _mailbox(n)

@@ -46,22 +46,57 @@ class PhysicalNames:
 
 
 class MotoServer:
-    def __init__(self) -> None:
+    """moto in server mode: in this process (default; the local stack can then read what was
+    published to SNS), or as a child process (``separate=True``) so that AWS work does not
+    share the caller's GIL, as real AWS never runs inside a Lambda's process."""
+
+    def __init__(self, *, separate: bool = False) -> None:
         import logging
 
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = (
+            None if separate else ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        )
+        self._process: Any = None
 
     def start(self) -> str:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        return f"http://{host}:{port}"
+        if self._server is not None:
+            self._server.start()
+            host, port = self._server.get_host_and_port()
+            return f"http://{host}:{port}"
+        import socket
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                    return url
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("moto server did not start")
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.stop()
+        elif self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
 
 
 def boto_client(service: str, endpoint_url: str) -> Any:

@@ -57,6 +57,7 @@ class LocalStack:
         workers: int = 8,
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
+        separate_aws: bool = False,
     ) -> None:
         """``mailbox``: "demo" (generated rent notices + unrelated mail, visible to every
         Google account), None (empty), or a folder of .eml files."""
@@ -64,7 +65,7 @@ class LocalStack:
 
         self.ws = ws or workspace()
         self.router = Router(self.ws.routes())
-        self.moto = aws_local.MotoServer()
+        self.moto = aws_local.MotoServer(separate=separate_aws)
         self.google = GoogleServer()
         self._mailbox_source = mailbox
         self.mailbox = self._new_mailbox()
