@@ -22,6 +22,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+# The per-source counters summed into the total.
+COUNTED = (
+    "documents",
+    "amount_ok",
+    "currency_ok",
+    "currency_n",
+    "date_ok",
+    "date_n",
+    "no_llm",
+    "skipped",
+)
+
 
 @dataclass
 class Case:
@@ -216,30 +228,9 @@ def summary(scores: dict[str, Score]) -> dict[str, Any]:
             "skipped": s.skipped,
             "failures": s.failures,
         }
-        for name in (
-            "documents",
-            "amount_ok",
-            "currency_ok",
-            "currency_n",
-            "date_ok",
-            "date_n",
-            "no_llm",
-            "skipped",
-        ):
+        for name in COUNTED:
             setattr(total, name, getattr(total, name) + getattr(s, name))
-    out["total"] = {
-        k: getattr(total, k)
-        for k in (
-            "documents",
-            "amount_ok",
-            "currency_ok",
-            "currency_n",
-            "date_ok",
-            "date_n",
-            "no_llm",
-            "skipped",
-        )
-    }
+    out["total"] = {k: getattr(total, k) for k in COUNTED}
     return out
 
 
