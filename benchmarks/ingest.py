@@ -5,37 +5,20 @@ request at a time (list, then get each message, each attachment, each upload), a
 original did. Both upload the same PDFs under the same key layout of the same (moto) bucket.
 The bucket's event notifications are switched off for both: moto builds each S3 event inside
 the PutObject call (+1.7 ms per boto3 put, +8.7 ms per aiobotocore put, measured), a cost real
-S3 does not put on the caller, and parsing is not what this measures. moto runs in its own
-process here (AWS is never inside the Lambda's process); the Gmail stand-in stays in this one."""
+S3 does not put on the caller, and parsing is not what this measures. moto and the Google
+stand-in each run in their own process, as AWS and Gmail are never inside a Lambda's process."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
-from datetime import UTC, datetime, timedelta
+import urllib.request
 from typing import Any
 
 
-def _mailbox(n: int) -> Any:
-    from paypulse_devkit.demo_invoices import demo_hyresavi_series
-    from paypulse_devkit.mailbox import DEMO_SENDER, Mailbox, compose_message
-
-    mailbox = Mailbox()
-    for invoice in demo_hyresavi_series(n, seed=5):
-        sent = datetime.combine(invoice.due - timedelta(days=16), datetime.min.time(), tzinfo=UTC)
-        mailbox.add_raw(
-            compose_message(
-                sender=DEMO_SENDER,
-                to="bench@gmail.com",
-                subject="Hyresavi",
-                sent=sent,
-                text="Hyresavi bifogad.",
-                attachments=[(invoice.filename, "application/pdf", invoice.pdf)],
-            )
-        )
-    return mailbox
-
-
-def _baseline(stack: Any, grant: dict[str, Any], user_id: str) -> int:
+def _baseline(stack: Any, google_url: str, grant: dict[str, Any], user_id: str) -> int:
     """One request at a time with the same Google client library."""
     import base64
 
@@ -51,7 +34,7 @@ def _baseline(stack: Any, grant: dict[str, Any], user_id: str) -> int:
         credentials=creds,
         static_discovery=True,
         cache_discovery=False,
-        client_options={"api_endpoint": stack.google.url},
+        client_options={"api_endpoint": google_url},
     )
     s3 = boto_client("s3", stack.aws_endpoint)
     ids, token = [], None
@@ -94,15 +77,46 @@ def _baseline(stack: Any, grant: dict[str, Any], user_id: str) -> int:
     return uploaded
 
 
+def _google_process(n: int, latency: float) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paypulse_devkit.google_process",
+            "--rental-messages",
+            str(n),
+            "--latency",
+            str(latency),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("ready "):
+        proc.kill()
+        raise RuntimeError("the Google stand-in did not start")
+    return proc, line.split()[1]
+
+
+def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
+    import jwt
+
+    from paypulse_devkit.aws_local import boto_client
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(mailbox=None, gmail_latency=latency, separate_aws=True)
-    stack.start()
+    google, google_url = _google_process(n, latency)
+    stack = LocalStack(mailbox=None, separate_aws=True)
     try:
-        stack.mailbox = stack.gmail_api.mailbox = _mailbox(n)
-        from paypulse_devkit.aws_local import boto_client
-
+        stack.start()
+        stack.use_google(google_url)
         boto_client("s3", stack.aws_endpoint).put_bucket_notification_configuration(
             Bucket=stack.names.buckets["invoices"], NotificationConfiguration={}
         )
@@ -113,13 +127,10 @@ def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
             b'{"name":"B","email":"bench@example.com","password":"secret-pass-1"}',
             "127.0.0.1",
         )
-        import json
-
         token = json.loads(signup[2])["data"]["access_token"]
-        grant = stack.google.accounts.authorize("bench@gmail.com")
-        form = (
-            f"access_token={grant['access_token']}&refresh_token={grant['refresh_token']}".encode()
-        )
+        user_id = jwt.decode(token, options={"verify_signature": False})["sub"]
+        grant = _post(f"{google_url}/_local/authorize", {"email": "tenant@gmail.com"})
+        form = f"access_token={grant['access_token']}&refresh_token={grant['refresh_token']}"
         stack.handle_http(
             "POST",
             "/v1/auth/gmail/store-tokens",
@@ -127,14 +138,11 @@ def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
                 "content-type": "application/x-www-form-urlencoded",
                 "authorization": f"Bearer {token}",
             },
-            form,
+            form.encode(),
             "127.0.0.1",
         )
-        import jwt
-
-        user_id = jwt.decode(token, options={"verify_signature": False})["sub"]
         t0 = time.perf_counter()
-        baseline_count = _baseline(stack, grant, user_id)
+        baseline_count = _baseline(stack, google_url, grant, user_id)
         baseline = time.perf_counter() - t0
         t0 = time.perf_counter()
         status, _, body = stack.handle_http(
@@ -146,9 +154,10 @@ def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
         )
         ours = time.perf_counter() - t0
         count = json.loads(body)["data"]["invoiceCount"]
-        requests = dict(stack.gmail_api.stats)
     finally:
         stack.stop()
+        google.terminate()
+        google.wait(timeout=10)
     return {
         "messages": n,
         "latency_ms": latency * 1000,
@@ -157,7 +166,6 @@ def run(n: int = 200, latency: float = 0.02) -> dict[str, Any]:
         "ratio": round(baseline / ours, 1),
         "uploaded": {"baseline": baseline_count, "ours": count},
         "status": status,
-        "gmail_requests": requests,
         "target_ratio": 10,
     }
 

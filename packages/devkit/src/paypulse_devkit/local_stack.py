@@ -152,6 +152,17 @@ class LocalStack:
         env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra)
         return {k: str(v) for k, v in env.items()}
 
+    def use_google(self, url: str) -> None:
+        """Point every function at another Google stand-in (e.g. one in its own process).
+        Call before the first invocation: environments read their settings once."""
+        for env in self._env.values():
+            for var in (
+                "PAYPULSE_GOOGLE_OAUTH_BASE",
+                "PAYPULSE_GOOGLE_USERINFO_BASE",
+                "PAYPULSE_GMAIL_API_ROOT",
+            ):
+                env[var] = url
+
     def function_env(self, name: str) -> dict[str, str]:
         return dict(self._env[name])
 
