@@ -23,6 +23,7 @@ from paypulse_common.dynamo import to_item
 from paypulse_common.errors import DependencyError, InvoiceParseError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import settings
+from paypulse_common.secrets import optional_secret_value
 from paypulse_invoices.vendor_source import vendor_by_id
 
 MAX_HTML_BYTES = 2 * 1024 * 1024
@@ -65,16 +66,10 @@ async def _gemini() -> Any:
     s = settings()
     if "gemini_api_key" not in s.secrets:
         return None
-    sm = await aws.client("secretsmanager")
-    try:
-        key = (await sm.get_secret_value(SecretId=s.secret("gemini_api_key")))["SecretString"]
-    except Exception as exc:
-        if aws.error_code(exc) in ("ResourceNotFoundException", "InvalidRequestException"):
-            return None
-        raise DependencyError("Could not read the Gemini key") from exc
-    if not key.strip():
+    key = await optional_secret_value("gemini_api_key")
+    if key is None:
         return None
-    return GeminiSettings(api_key=key.strip(), model=s.gemini_model, base_url=s.gemini_base_url)
+    return GeminiSettings(api_key=key, model=s.gemini_model, base_url=s.gemini_base_url)
 
 
 async def _read(obj: RetailObject) -> tuple[bytes | None, dict[str, str]]:
