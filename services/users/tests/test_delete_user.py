@@ -105,12 +105,12 @@ def test_delete_is_safe_to_repeat_after_partial_failure(api, local_stack, run_as
     """Simulate a crash after S3 + tables were purged: the retry completes the job."""
     token, uid = make_user(api, "retry@example.com")
     registry = seed(local_stack, uid)
+    from paypulse_common.objects import delete_versions
     from paypulse_common.users import get_user
-    from paypulse_users import purge
 
     async def partial():
         user = await get_user(uid)
-        await purge._purge_prefix(local_stack.names.buckets["invoices"], f"invoices/{uid}/")
+        await delete_versions(local_stack.names.buckets["invoices"], f"invoices/{uid}/")
         return user
 
     run_as("delete_user", partial())

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from paypulse_common import aws, ledger
-from paypulse_common.errors import DependencyError, InvoiceParseError
+from paypulse_common import ledger
+from paypulse_common.errors import InvoiceParseError
 from paypulse_common.logs import get_logger
+from paypulse_common.objects import read_bounded
 from paypulse_invoices import rental_store
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
@@ -43,19 +44,11 @@ async def parse_object(obj: RentalObject) -> str:
     """Parse one uploaded PDF; returns the invoice id. Raises on failure (after recording it)."""
     from paypulse_parsers.rental import parse_pdf, to_rental_row
 
-    s3 = await aws.client("s3")
-    try:
-        response = await s3.get_object(Bucket=obj.bucket, Key=obj.key)
-        if response.get("ContentLength", 0) > MAX_PDF_BYTES:
-            raise InvoiceParseError("The PDF is too large")
-        async with response["Body"] as stream:
-            data = await stream.read()
-    except InvoiceParseError as exc:
+    data, meta = await read_bounded(obj.bucket, obj.key, MAX_PDF_BYTES)
+    if data is None:
+        exc = InvoiceParseError("The PDF is too large")
         await _failed(obj, "too_large", exc)
-        raise
-    except Exception as exc:
-        raise DependencyError("Could not read the uploaded invoice") from exc
-    meta = response.get("Metadata", {})
+        raise exc
     filename = meta.get("original-filename") or f"{obj.stem}.pdf"
     try:
         doc = await asyncio.to_thread(

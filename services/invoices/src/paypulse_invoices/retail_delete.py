@@ -9,6 +9,7 @@ from typing import Any
 from paypulse_common import aws, ledger
 from paypulse_common.categories import DETAIL_TABLES
 from paypulse_common.errors import DependencyError, NotFoundError
+from paypulse_common.objects import delete_versions
 from paypulse_common.runtime import settings
 from paypulse_invoices import retail_store
 
@@ -43,7 +44,7 @@ async def delete_retail(user_id: str, invoice_id: str) -> dict[str, Any]:
     if base.get("ledger_key"):
         await ledger.record(user_id, base["ledger_key"], status="deleted", kind="retail")
     if base.get("s3_path"):
-        await _delete_versions(s.bucket("invoices"), base["s3_path"])
+        await delete_versions(s.bucket("invoices"), base["s3_path"], exact=True)
     return {
         "invoice_id": invoice_id,
         "vendor_name": base.get("vendor_name"),
@@ -52,19 +53,3 @@ async def delete_retail(user_id: str, invoice_id: str) -> dict[str, Any]:
         "total_amount": base.get("total_amount"),
         "currency": base.get("currency") or "SEK",
     }
-
-
-async def _delete_versions(bucket: str, key: str) -> None:
-    s3 = await aws.client("s3")
-    try:
-        paginator = s3.get_paginator("list_object_versions")
-        async for page in paginator.paginate(Bucket=bucket, Prefix=key):
-            objects = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-                if v["Key"] == key
-            ]
-            if objects:
-                await s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
-    except Exception as exc:
-        raise DependencyError("Error deleting the stored e-mail") from exc

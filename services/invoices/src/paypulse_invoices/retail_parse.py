@@ -22,6 +22,7 @@ from paypulse_common.categories import DETAIL_TABLES
 from paypulse_common.dynamo import to_item
 from paypulse_common.errors import DependencyError, InvoiceParseError
 from paypulse_common.logs import get_logger
+from paypulse_common.objects import read_bounded
 from paypulse_common.runtime import settings
 from paypulse_common.secrets import optional_secret_value
 from paypulse_invoices.vendor_source import vendor_by_id
@@ -72,24 +73,10 @@ async def _gemini() -> Any:
     return GeminiSettings(api_key=key, model=s.gemini_model, base_url=s.gemini_base_url)
 
 
-async def _read(obj: RetailObject) -> tuple[bytes | None, dict[str, str]]:
-    """The object's bytes (None when larger than MAX_HTML_BYTES) and its metadata."""
-    s3 = await aws.client("s3")
-    try:
-        response = await s3.get_object(Bucket=obj.bucket, Key=obj.key)
-        async with response["Body"] as stream:
-            if response.get("ContentLength", 0) > MAX_HTML_BYTES:
-                return None, response.get("Metadata", {})
-            data = await stream.read()
-    except Exception as exc:
-        raise DependencyError("Could not read the uploaded e-mail") from exc
-    return data, response.get("Metadata", {})
-
-
 async def parse_object(obj: RetailObject) -> dict[str, Any]:
     from paypulse_parsers.retail import extract_retail
 
-    data, meta = await _read(obj)
+    data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
     vendor = await vendor_by_id(obj.vendor_id)
     entry = ledger.object_key(obj.key)
     if data is None:

@@ -12,6 +12,7 @@ from typing import Any
 from paypulse_common import aws
 from paypulse_common.dynamo import batch_write
 from paypulse_common.errors import ConfigurationError, DependencyError
+from paypulse_common.objects import delete_versions
 from paypulse_common.runtime import settings
 from paypulse_common.users import User, delete_user_rows
 
@@ -22,7 +23,7 @@ async def purge_user(user: User) -> dict[str, int]:
         raise ConfigurationError("delete_user has no registry of user-owned data")
     counts: dict[str, int] = {}
     for logical, prefix in registry.get("buckets", {}).items():
-        counts[f"bucket:{logical}"] = await _purge_prefix(
+        counts[f"bucket:{logical}"] = await delete_versions(
             settings().bucket(logical), prefix.format(user_id=user.user_id)
         )
     results = await asyncio.gather(
@@ -38,32 +39,6 @@ async def purge_user(user: User) -> dict[str, int]:
         await _delete_secret(settings().secret(logical) + user.user_id)
     await delete_user_rows(user)
     return counts
-
-
-async def _purge_prefix(bucket: str, prefix: str) -> int:
-    """Every version and delete marker under the prefix, 1000 keys per request, all pages."""
-    s3 = await aws.client("s3")
-    deleted = 0
-    try:
-        paginator = s3.get_paginator("list_object_versions")
-        async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            objects = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-            ]
-            for start in range(0, len(objects), 1000):
-                batch = objects[start : start + 1000]
-                response = await s3.delete_objects(
-                    Bucket=bucket, Delete={"Objects": batch, "Quiet": True}
-                )
-                if response.get("Errors"):
-                    raise DependencyError("Error deleting stored invoices")
-                deleted += len(batch)
-    except DependencyError:
-        raise
-    except Exception as exc:
-        raise DependencyError("Error deleting stored invoices") from exc
-    return deleted
 
 
 async def _purge_table(logical: str, keys: list[str | None], user_id: str) -> int:
