@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from paypulse_devkit.cli import main
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "parsers" / "tests" / "fixtures" / "corpus"
 
 
-@pytest.mark.skipif(not (CORPUS / "retail-emails").is_dir(), reason="public corpus not present")
 def test_corpus_retail_floors(capsys):
     assert main(["accuracy", str(CORPUS / "retail-emails"), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

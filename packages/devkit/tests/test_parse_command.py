@@ -8,7 +8,7 @@ import pytest
 from paypulse_devkit.cli import main
 from paypulse_devkit.demo_invoices import demo_hyresavi_series
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "parsers" / "tests" / "fixtures" / "corpus"
 FIELDS = {
     "kind",
     "vendor_name",

@@ -1,4 +1,4 @@
-"""Swedish OCR validation against the public vectors in ../shared/corpus/swedish-ocr."""
+"""Swedish OCR validation against the public vectors (tests/fixtures/corpus/swedish-ocr)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import pytest
 
 from paypulse_parsers import ocr
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared/corpus/swedish-ocr/test_vectors.json"
+VECTORS = Path(__file__).resolve().parent / "fixtures/corpus/swedish-ocr/test_vectors.json"
 
 
 def _vectors() -> dict:
-    if not VECTORS.exists():
-        pytest.skip(f"corpus not present at {VECTORS}")
     return json.loads(VECTORS.read_text(encoding="utf-8"))
 
 
