@@ -45,7 +45,7 @@ def run(corpus: Path = CORPUS, repeat: int = 3) -> dict:
             doc = asyncio.run(extract_retail(data))
             best = min(best, time.perf_counter() - started)
         times.append(best)
-        if doc.method == "schema.org":
+        if doc.method == "markup":
             outcomes["markup"] += 1  # never reaches the LLM, even with a key configured
         elif doc.status in ("skipped", "failed"):
             outcomes[doc.status] += 1

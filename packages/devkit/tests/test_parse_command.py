@@ -39,14 +39,14 @@ def test_hyresavi_pdf(tmp_path, capsys):
     assert result["kind"] == "rental" and result["currency"] == "SEK"
     assert result["total_amount"] == invoice.expected["Total Amount"]
     assert result["payment_reference"] == invoice.expected["OCR"]
-    assert result["method"] == "hyresavi-template"
+    assert result["extractor"] == "hyresavi-template"
 
 
 def test_schema_org_html(capsys):
     path = CORPUS / "retail-emails" / "gmail-markup-google-examples" / "order-basic.jsonld.html"
     code, result, _ = run(capsys, path, "--category", "miscellaneous")
     assert code == 0 and set(result) >= FIELDS
-    assert result["method"] == "schema.org" and result["kind"] == "retail"
+    assert result["method"] == "markup" and result["kind"] == "retail"
     assert result["total_amount"] is not None and len(result["currency"]) == 3
 
 

@@ -82,7 +82,7 @@ def test_generated_variants_parse_to_the_expected_row(name: str) -> None:
     kwargs = {**BASE, **VARIANTS[name]}
     doc = parse_pdf(hyresavi_pdf(**kwargs), filename="Hyresavi_test.pdf")
 
-    assert doc.method == "hyresavi-template"
+    assert doc.extractor == "hyresavi-template"
     assert (doc.status, doc.problems) == ("parsed", [])
     assert doc.kind == "rental" and doc.currency == "SEK"
     assert doc.vendor_name == kwargs.get("landlord", "Wallenstam AB")
@@ -228,7 +228,7 @@ def test_without_template_a_hyresavi_goes_the_generic_way() -> None:
     doc = parse_pdf(
         hyresavi_pdf(**{**BASE, **VARIANTS["with_vat"]}), filename="a.pdf", template=None
     )
-    assert (doc.method, doc.status) == ("generic-pdf", "needs_review")
+    assert (doc.extractor, doc.status) == ("generic-pdf", "needs_review")
     assert doc.total_amount == Decimal("11313.00")
     assert (doc.due_date, doc.payment_reference, doc.currency) == ("2024-03-31", OCR, "SEK")
 
@@ -251,5 +251,5 @@ def test_total_printed_under_its_label_is_found() -> None:
     items += [(360, 260, "Totalt att betala:", 11), (380, 276, "1 100,00", 11)]
     items += [(60, 320, f"{OCR} #", 11)]
     doc = parse_pdf(_pdf(items), filename="x.pdf")
-    assert (doc.method, doc.status) == ("hyresavi-template", "parsed"), doc.problems
+    assert (doc.extractor, doc.status) == ("hyresavi-template", "parsed"), doc.problems
     assert to_rental_row(doc, filename_stem="x")["Total Amount"] == 1100

@@ -36,7 +36,7 @@ def test_google_markup_examples(name, expected):
         assert doc.status == "skipped" and doc.total_amount is None
         assert "no amount to pay found" in doc.problems
     else:
-        assert doc.method == "schema.org"
+        assert doc.method == "markup"
         assert doc.total_amount == Decimal(str(expected["total"]))
         assert doc.currency == expected["currency"]
     if expected.get("vendor"):

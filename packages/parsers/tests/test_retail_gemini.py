@@ -58,7 +58,7 @@ def _settings(server, key="local-gemini-key"):
 def test_structured_output_request_and_answer(server):
     server.add_fixture(match={"contains": ["Pizzeria X"]}, response=ANSWER)
     doc = asyncio.run(extract_retail(HTML, vendor=FOODORA, gemini=_settings(server)))
-    assert doc.method == "gemini" and doc.status == "parsed"
+    assert doc.method == "llm" and doc.status == "parsed"
     assert (doc.total_amount, doc.currency, doc.order_id) == (Decimal("199.0"), "SEK", "FD-1")
     details = doc.fields["details"]
     assert details["delivery_fee"] == 29 and details["discount"] == 20
@@ -119,7 +119,7 @@ def test_markup_documents_never_reach_gemini(server):
         '"merchant":{"name":"M"},"price":"5.00","priceCurrency":"EUR"}</script>'
     )
     doc = asyncio.run(extract_retail(html, gemini=_settings(server)))
-    assert doc.method == "schema.org" and server.requests == []
+    assert doc.method == "markup" and server.requests == []
 
 
 def test_model_amount_is_validated(server):
@@ -138,6 +138,6 @@ def test_model_amount_disagreeing_with_a_clear_label_is_needs_review(server):
     html = "<p>Orderdatum 2025-02-01</p><p>Ordernummer 778899</p><p>Att betala: 1 250,00 kr</p>"
     server.add_fixture(match={"contains": ["778899"]}, response={**ANSWER, "total_amount": 1520})
     doc = asyncio.run(extract_retail(html, vendor=FOODORA, gemini=_settings(server)))
-    assert doc.method == "gemini" and doc.total_amount == Decimal("1520")
+    assert doc.method == "llm" and doc.total_amount == Decimal("1520")
     assert doc.status == "needs_review"
     assert "the model's amount differs from the labelled total in the text" in doc.problems

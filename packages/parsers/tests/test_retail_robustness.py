@@ -152,7 +152,7 @@ def test_line_items_against_total_from_markup():
         '{"itemOffered":{"name":"B"},"price":"40"}]}</script>'
     )
     doc = run(jsonld, category="clothing")
-    assert doc.status == "parsed" and doc.method == "schema.org"
+    assert doc.status == "parsed" and doc.method == "markup"
     items = doc.fields["details"]["items"]
     assert items[0] == {"name": "A", "price": Decimal("30"), "quantity": 2, "brand": "Shop"}
     assert isinstance(items[0]["quantity"], int)

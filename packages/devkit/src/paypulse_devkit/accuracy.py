@@ -184,7 +184,7 @@ async def score_cases(cases: list[Case], *, gemini: Any = None) -> tuple[dict[st
         if doc is not None and doc.status == "skipped":
             amount = None
             score.skipped += 1
-        if doc is not None and "gemini" not in doc.method:
+        if doc is not None and doc.method != "llm":
             score.no_llm += 1
         got = abs(amount) if amount is not None else None
         if (got is None and case.amount is None) or (

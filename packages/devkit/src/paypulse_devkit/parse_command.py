@@ -1,8 +1,11 @@
 """`paypulse parse FILE [--category C] [--template T]`: parse one invoice document and print
 one JSON object: kind, vendor_name, total_amount (the amount to pay), currency (ISO 4217),
-invoice_date, due_date, payment_reference, order_id, line_items, method, status (+ fields,
-problems). PDFs go through the rental/generic PDF parser; .html, .htm, .eml and .txt through
-retail extraction (markup, then Gemini when PAYPULSE_GEMINI_API_KEY is set, else rules)."""
+invoice_date, due_date, payment_reference, order_id, line_items, method (xml / markup / rules /
+llm), extractor, confidence, document_type, gross_amount, prepaid_amount, invoice_number,
+language, status (+ fields, problems). PDFs go through the PDF parser (embedded Factur-X /
+ZUGFeRD XML first, then template / generic text); .xml through the CII/UBL reader; .html, .htm,
+.eml and .txt through retail extraction (e-invoice attachment, markup, then Gemini when
+PAYPULSE_GEMINI_API_KEY is set, else rules)."""
 
 from __future__ import annotations
 
@@ -40,7 +43,14 @@ def parse_file(
     if len(data) > MAX_BYTES:
         raise ValueError(f"{path.name} is larger than {MAX_BYTES // (1024 * 1024)} MB")
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
+    if suffix == ".xml":
+        from paypulse_parsers.einvoice import parse_einvoice
+
+        found = parse_einvoice(data)
+        if found is None:
+            raise ValueError(f"{path.name} is not a CII or UBL e-invoice (or not safe XML)")
+        doc = found
+    elif suffix == ".pdf":
         from paypulse_parsers.rental import parse_pdf
 
         doc = parse_pdf(data, filename=path.name, template=None if template == "none" else template)
@@ -59,7 +69,7 @@ def parse_file(
             )
         )
     else:
-        raise ValueError(f"unsupported file type {suffix!r} (pdf, html, htm, eml, txt)")
+        raise ValueError(f"unsupported file type {suffix!r} (pdf, xml, html, htm, eml, txt)")
     return doc.to_json()
 
 

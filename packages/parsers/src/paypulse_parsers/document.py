@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 Kind = Literal["rental", "retail", "unknown"]
 Status = Literal["parsed", "needs_review", "failed", "skipped"]
+Method = Literal["xml", "markup", "rules", "llm"]
 
 
 @dataclass
@@ -33,10 +34,20 @@ class ParsedDocument:
     payment_reference: str | None  # e.g. Swedish OCR number
     order_id: str | None
     line_items: list[LineItem] = field(default_factory=list)
-    method: str = "unknown"  # hyresavi-template | generic-pdf | schema.org | rules | gemini ...
+    method: Method = "rules"  # how the amount was found: xml | markup | rules | llm
     status: Status = "parsed"
     fields: dict[str, Any] = field(default_factory=dict)  # template/category specific extras
     problems: list[str] = field(default_factory=list)  # why needs_review / failed
+    # which extractor: cii | ubl | schema.org | hyresavi-template | generic-pdf | rules | gemini ...
+    extractor: str = "unknown"
+    confidence: float = 0.0  # 0..1, how sure the amount and currency are
+    # invoice | credit_note | refund | receipt | corrected_invoice ... (credit_note and refund
+    # carry a negative total_amount: total_amount is signed from the payer's side)
+    document_type: str = "invoice"
+    gross_amount: Decimal | None = None  # total incl. tax before prepayments, when printed
+    prepaid_amount: Decimal | None = None  # already paid / prepayments deducted
+    invoice_number: str | None = None
+    language: str | None = None  # ISO 639-1 of the document text, when known
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict: Decimals become int when integral, else float."""

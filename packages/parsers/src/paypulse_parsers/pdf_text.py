@@ -126,6 +126,7 @@ class PdfText:
     pages: tuple[tuple[Word, ...], ...]
     page_count: int  # pages in the file (may exceed len(pages) when capped)
     repaired: bool = False  # mupdf had to rebuild a broken file (truncated, bad xref)
+    attachments: tuple[tuple[str, bytes], ...] = ()  # embedded e-invoice XML (Factur-X ...)
 
     @cached_property
     def rows(self) -> tuple[Row, ...]:
@@ -168,6 +169,9 @@ def read_pdf(data: bytes, *, max_pages: int = MAX_PAGES) -> PdfText:
             raise EncryptedPdfError()
         if doc.page_count == 0:
             raise CorruptPdfError("The PDF has no pages")
+        from paypulse_parsers.einvoice.pdf_attachment import embedded_xml
+
+        attachments = tuple(embedded_xml(doc))
         pages: list[tuple[Word, ...]] = []
         try:
             for number in range(min(doc.page_count, max_pages)):
@@ -181,8 +185,8 @@ def read_pdf(data: bytes, *, max_pages: int = MAX_PAGES) -> PdfText:
                 )
         except Exception as exc:  # mupdf raises its own FzError* types for broken content
             raise CorruptPdfError("A page could not be read") from exc
-        if not any(pages):
+        if not any(pages) and not attachments:
             raise CorruptPdfError() if doc.is_repaired else EmptyPdfError()
-        return PdfText(tuple(pages), doc.page_count, bool(doc.is_repaired))
+        return PdfText(tuple(pages), doc.page_count, bool(doc.is_repaired), attachments)
     finally:
         doc.close()

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import unquote_plus
 
 from paypulse_common import ledger
@@ -66,6 +67,8 @@ async def parse_object(obj: RentalObject) -> str:
         s3_key=obj.key,
         status=doc.status,
         extraction_method=doc.method,
+        extractor=doc.extractor,
+        confidence=Decimal(str(round(doc.confidence, 2))),
     )
     inserted = await rental_store.insert(row)
     await ledger.record(

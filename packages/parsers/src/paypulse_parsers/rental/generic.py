@@ -125,7 +125,7 @@ def _date(text: PdfText, labels: tuple[re.Pattern[str], ...], month_first: bool)
     return None
 
 
-def _reference(text: PdfText) -> str | None:
+def payment_reference(text: PdfText) -> str | None:
     hashed = _OCR_HASH.search(text.text)
     if hashed and ocr.is_valid(hashed[1]):
         return hashed[1]
@@ -175,7 +175,7 @@ def parse(text: PdfText) -> ParsedDocument:
     month_first = currency == "USD"
     invoice_date = _date(text, _INVOICE_DATE_LABELS, month_first)
     due = _date(text, _DUE_DATE_LABELS, month_first)
-    reference = _reference(text)
+    reference = payment_reference(text)
     problems = ["no_template"]
     if currency is None:
         problems.append("currency_missing")
@@ -195,7 +195,9 @@ def parse(text: PdfText) -> ParsedDocument:
         payment_reference=reference,
         order_id=_token_after(text, _ORDER_LABELS),
         line_items=[],
-        method=METHOD,
+        method="rules",
+        extractor=METHOD,
+        confidence=0.5,
         status="needs_review",
         fields=fields,
         problems=problems,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import codecs
 import email
 import email.policy
+import logging
 import re
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
+log = logging.getLogger(__name__)
 MAX_RAW_BYTES = 10_000_000  # an .eml with base64 parts inflates ~4/3
 MAX_BODY_CHARS = 2_000_000  # HTML kept for parsing
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
@@ -30,6 +32,8 @@ class EmailInput:
     subject: str | None = None
     date: str | None = None  # ISO date of the Date header
     problems: list[str] = field(default_factory=list)
+    # (filename, content type, bytes) of XML / PDF attachments (possible e-invoices)
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -73,6 +77,32 @@ def _header(msg: Message, name: str) -> str | None:
         return str(value) if value is not None else None
     except Exception:
         return None
+
+
+_DOC_TYPES = frozenset({"application/xml", "text/xml", "application/pdf"})
+MAX_ATTACHMENTS = 10
+
+
+def _attachments(msg: Message) -> list[tuple[str, str, bytes]]:
+    """XML and PDF parts (by type or file name), decoded; at most MAX_ATTACHMENTS."""
+    found = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        name = (part.get_filename() or "").strip()
+        ctype = part.get_content_type()
+        if ctype not in _DOC_TYPES and not name.lower().endswith((".xml", ".pdf")):
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception as exc:  # a broken transfer encoding in one part
+            log.info("attachment not decodable: %s", type(exc).__name__)
+            continue
+        if isinstance(payload, bytes) and payload:
+            found.append((name, ctype, payload))
+        if len(found) >= MAX_ATTACHMENTS:
+            break
+    return found
 
 
 def _pick_part(msg: Message) -> tuple[Message | None, bool]:
@@ -119,7 +149,7 @@ def _from_email(data: bytes, problems: list[str]) -> EmailInput:
             iso = parsedate_to_datetime(raw_date).date().isoformat()
         except (TypeError, ValueError, IndexError):
             iso = None
-    return EmailInput(body, is_html, sender, subject, iso, problems)
+    return EmailInput(body, is_html, sender, subject, iso, problems, _attachments(msg))
 
 
 def _decode_header(value: str | None) -> str | None:
@@ -146,8 +176,12 @@ def read_input(document: bytes | str, content_type: str = "text/html") -> EmailI
     if len(data) > MAX_RAW_BYTES:
         data = data[:MAX_RAW_BYTES]
         problems.append(f"input larger than {MAX_RAW_BYTES} bytes was truncated")
+    from paypulse_parsers.einvoice import looks_like_einvoice
+
     if ctype == "message/rfc822" or (data.lstrip()[:1] != b"<" and _looks_like_email(data)):
         result = _from_email(data, problems)
+    elif looks_like_einvoice(data):  # a standalone CII / UBL document
+        result = EmailInput("", False, problems=problems, attachments=[("", "text/xml", data)])
     else:
         text, _ = decode_bytes(data, declared)
         is_html = ctype != "text/plain" and bool(re.search(r"<[a-zA-Z!/]", text[:100_000]))

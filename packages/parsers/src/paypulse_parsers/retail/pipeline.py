@@ -8,7 +8,7 @@ from typing import Any
 
 from paypulse_common.errors import DependencyError
 from paypulse_parsers.document import ParsedDocument
-from paypulse_parsers.retail.categories import normalize_category
+from paypulse_parsers.retail.categories import detail_row, normalize_category
 from paypulse_parsers.retail.email_input import EmailInput, read_input
 from paypulse_parsers.retail.gemini import GeminiSettings, gemini_fields
 from paypulse_parsers.retail.html_document import HtmlDocument, parse_html, plain_text
@@ -91,10 +91,63 @@ async def extract_retail(
             due_date=None,
             payment_reference=None,
             order_id=None,
-            method="none",
+            method="rules",
+            extractor="none",
             status="failed",
             problems=[f"unexpected {type(exc).__name__} while parsing"],
         )
+
+
+def _einvoice(source: EmailInput) -> ParsedDocument | None:
+    """An attached (or the given) CII/UBL e-invoice, also inside a Factur-X PDF: it beats any
+    total printed in the body."""
+    from paypulse_parsers.einvoice import looks_like_einvoice, parse_einvoice
+
+    for name, _ctype, data in source.attachments:
+        if looks_like_einvoice(data):
+            doc = parse_einvoice(data)
+        elif data[:5] == b"%PDF-":
+            doc = _pdf_einvoice(data)
+        else:
+            continue
+        if doc is not None:
+            if name:
+                doc.fields["attachment"] = name
+            return doc
+    return None
+
+
+def _pdf_einvoice(data: bytes) -> ParsedDocument | None:
+    from paypulse_parsers.einvoice import parse_einvoice
+    from paypulse_parsers.pdf_text import PdfParseError, read_pdf
+
+    try:
+        text = read_pdf(data, max_pages=1)
+    except PdfParseError:
+        return None
+    for _name, xml in text.attachments:
+        doc = parse_einvoice(xml)
+        if doc is not None:
+            return doc
+    return None
+
+
+def _as_retail(doc: ParsedDocument, category: str, vendor: dict | None) -> ParsedDocument:
+    """An e-invoice result with the retail fields the detail tables need."""
+    doc.kind = "retail"
+    doc.vendor_name = (vendor or {}).get("vendor_name") or doc.vendor_name
+    items = [
+        {"name": i.name, "price": i.unit_price if i.unit_price is not None else i.amount,
+         "quantity": i.quantity}
+        for i in doc.line_items
+    ]  # fmt: skip
+    data = {"items": items, "tax": doc.fields.get("tax"), "invoice_number": doc.invoice_number}
+    doc.fields.update(
+        category=category,
+        vendor_id=(vendor or {}).get("vendor_id"),
+        details=detail_row(category, data, vendor_name=doc.vendor_name or ""),
+    )
+    return doc
 
 
 async def _extract(
@@ -105,6 +158,10 @@ async def _extract(
     gemini: GeminiSettings | None,
 ) -> ParsedDocument:
     source, parsed = read_document(document, content_type)
+    structured = _einvoice(source) if source.attachments else None
+    if structured is not None:
+        chosen = normalize_category(category or (vendor or {}).get("invoice_sub_type"))
+        return _as_retail(structured, chosen, vendor)
     hints = (vendor or {}).get("parser_hints") or {}
     hint_currency = hints.get("currency")
     objects = [o for block in parsed.jsonld for o in parse_jsonld_block(block)] + parsed.microdata

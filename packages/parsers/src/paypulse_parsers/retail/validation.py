@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from paypulse_parsers.document import LineItem, ParsedDocument
+from paypulse_parsers.document import LineItem, Method, ParsedDocument
 from paypulse_parsers.retail.categories import detail_row
 from paypulse_parsers.retail.money import ISO_4217, normalize_currency, to_decimal
 from paypulse_parsers.retail.rules import find_dates
@@ -140,11 +140,19 @@ def build_document(
         payment_reference=None,
         order_id=_text(fields.get("order_id")),
         line_items=items,
-        method=method,
+        method=_method_of(method),
+        extractor=method,
         status=status,  # type: ignore[arg-type]
         fields=out_fields,
         problems=problems,
     )
+
+
+def _method_of(extractor: str) -> Method:
+    """The coarse method of a detailed extractor name (``schema.org+gemini`` -> llm)."""
+    if "gemini" in extractor:
+        return "llm"
+    return "markup" if extractor == "schema.org" else "rules"
 
 
 def _text(value: Any) -> str | None:
