@@ -1,14 +1,14 @@
 """`paypulse parse FILE` prints one JSON object with the same fields for every input kind."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from infra.workspace import ROOT
 from paypulse_devkit.cli import main
 from paypulse_devkit.demo_invoices import demo_hyresavi_series
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+CORPUS = ROOT / "tests/fixtures"
 FIELDS = {
     "kind",
     "vendor_name",
