@@ -1,36 +1,71 @@
-# The two commands of the README, `make dev` and `make test`. Both work on a fresh machine with
-# only Python 3.11+ and pip: uv is installed into .tools/ when it is not on PATH, then the locked
-# workspace is synced (`uv sync --frozen`).
+# Every command of the README as a make target. They work on a fresh machine with only Python
+# 3.11+ and pip: uv is installed into .tools/ when it is not on PATH, then the locked workspace is
+# synced (`uv sync --frozen`). `make help` lists the targets.
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONDONTWRITEBYTECODE := 1
 # Trust the system certificate store (proxies with their own CA), like pip does here.
-export UV_NATIVE_TLS ?= 1
-# The Pulumi program builds Lambda layers with uv: keep the uv in use on PATH.
+export UV_SYSTEM_CERTS ?= 1
+# The same uv for everything started from here: the Pulumi program (Pulumi.yaml `toolchain: uv`)
+# and the layer builds run `uv` from PATH.
 export PATH := $(dir $(UV)):$(PATH)
-export UV_PYTHON := $(shell command -v $(PYTHON))
+# The interpreter the venv is built from, resolved through shims (pyenv): uv compares this path
+# with the venv's own interpreter and warns "incompatible environment" when they differ.
+export UV_PYTHON := $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')
+RUN := $(UV) run --frozen --no-sync
 
-.PHONY: dev test lint bench plan sync
+PORT ?= 8000
+STACK ?= dev
+CATEGORY ?=
+
+.PHONY: help sync dev test lint typecheck pytest bench plan parse accuracy preview up
+
+help: ## this list
+	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
-	$(CURDIR)/.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
+	$(CURDIR)/.tools/bin/python -m pip install --disable-pip-version-check "uv>=0.11,<0.14"
 
-sync: $(UV)
-	@$(UV) sync --frozen --quiet
+# The first sync (no .venv yet) shows uv's progress; later ones only speak when they change
+# something or fail.
+sync: $(UV) ## install the locked workspace into .venv
+	@if [ -d .venv ]; then $(UV) sync --frozen --quiet; else $(UV) sync --frozen; fi
 
-dev: sync ## the local stack: API on http://127.0.0.1:8000 (ARGS="--port 9000")
-	$(UV) run --frozen --no-sync paypulse dev $(ARGS)
+dev: sync ## the local stack on http://127.0.0.1:8000 (make dev PORT=9000)
+	$(RUN) paypulse dev --port $(PORT) $(ARGS)
 
-test: sync ## lint, format check, type check and the whole test suite
-	$(UV) run --frozen --no-sync ruff check .
-	$(UV) run --frozen --no-sync ruff format --check .
-	$(UV) run --frozen --no-sync mypy packages/common/src packages/gmail/src packages/parsers/src packages/devkit/src services/auth/src services/invoices/src services/notifications/src services/users/src
-	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
+lint: sync ## ruff lint and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: sync ## mypy on packages/ and services/
+	$(RUN) mypy packages/common/src packages/gmail/src packages/parsers/src packages/devkit/src services/auth/src services/invoices/src services/notifications/src services/users/src
+
+pytest: sync ## the test suite only (PYTEST_ARGS="-k login -x")
+	$(RUN) pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest ## lint, format check, type check and the whole test suite (CI: .ci/run)
 
 bench: sync ## the benchmark suite (prints a table, writes benchmarks/results/latest.json)
-	$(UV) run --frozen --no-sync python -m benchmarks $(ARGS)
+	$(RUN) python -m benchmarks $(ARGS)
 
-plan: sync ## the Pulumi stack offline under mocks, with policy findings
-	$(UV) run --frozen --no-sync paypulse plan $(ARGS)
+plan: sync ## the Pulumi stack offline under mocks, with policy findings (STACK=dev)
+	$(RUN) paypulse plan --stack $(STACK) $(ARGS)
+
+parse: sync ## parse one invoice file and print JSON (make parse FILE=x.pdf [CATEGORY=travel])
+	@test -n "$(FILE)" || { echo "usage: make parse FILE=path [CATEGORY=sub-type]" >&2; exit 2; }
+	$(RUN) paypulse parse "$(FILE)" $(if $(CATEGORY),--category $(CATEGORY)) $(ARGS)
+
+accuracy: sync ## score extraction on a corpus folder (make accuracy DIR=../shared/corpus)
+	@test -n "$(DIR)" || { echo "usage: make accuracy DIR=corpus-folder" >&2; exit 2; }
+	$(RUN) paypulse accuracy "$(DIR)" $(ARGS)
+
+# `pulumi` itself is not installed by this Makefile (see the README's deployment section); these
+# run it with this Makefile's uv first on PATH, so the program and its builds use the same uv.
+preview: sync ## pulumi preview with the policy pack (STACK=dev)
+	pulumi preview --stack $(STACK) --policy-pack policy $(ARGS)
+
+up: sync ## pulumi up with the policy pack (STACK=dev)
+	pulumi up --stack $(STACK) --policy-pack policy $(ARGS)

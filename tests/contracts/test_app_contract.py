@@ -79,7 +79,7 @@ def test_sub_types_are_the_apps_raw_values_in_its_order():
     from pathlib import Path
 
     doc = (
-        Path(__file__).resolve().parents[3] / "shared" / "reference" / "ios-contract.md"
+        Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "ios-contract.md"
     ).read_text()
     start = doc.index("`RetailInvoiceSubType` raw values")
     sentence = doc[start : doc.index("(used", start)]

@@ -11,17 +11,16 @@ import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from infra.workspace import ROOT
 from paypulse_devkit.gmail_api import GmailApi, QueryError, matches, parse_query
 from paypulse_devkit.loopback import LoopbackServer
 from paypulse_devkit.mailbox import Mailbox, compose_message, simple_pdf
 
-CORPUS = Path("/work/shared/corpus/gmail-api/recorded-messages")
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
+CORPUS = ROOT / "tests/fixtures/gmail-api/recorded-messages"
 OWNER = "tenant@example.com"
 T0 = datetime(2025, 3, 14, 7, 30, tzinfo=UTC)
 TOKEN = "ya29.test"
@@ -353,7 +352,6 @@ def rebuild(part: dict) -> bytes:
     return head + b"\r\n" + encoded
 
 
-@needs_corpus
 def test_recorded_messages_rebuilt_as_rfc822_give_the_same_part_tree(gmail, box):
     service, _ = gmail
     expected = json.loads((CORPUS / "expected.json").read_text())
@@ -381,7 +379,6 @@ def test_recorded_messages_rebuilt_as_rfc822_give_the_same_part_tree(gmail, box)
             assert len(base64.urlsafe_b64decode(data["data"])) == part["size"]
 
 
-@needs_corpus
 def test_recorded_resources_served_verbatim(gmail, box):
     service, _ = gmail
     expected = json.loads((CORPUS / "expected.json").read_text())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from infra.workspace import ROOT
 from paypulse_devkit.mailbox import compose_message
 from paypulse_gmail.mime import (
     Attachment,
@@ -23,8 +23,7 @@ from paypulse_gmail.mime import (
     walk_parts,
 )
 
-CORPUS = Path("/work/shared/corpus/gmail-api/recorded-messages")
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
+CORPUS = ROOT / "tests/fixtures/gmail-api/recorded-messages"
 
 
 def recorded(name: str) -> dict:
@@ -52,7 +51,6 @@ def test_encoded_words_are_decoded():
     assert decode_header_value("plain") == "plain"
 
 
-@needs_corpus
 def test_part_tree_and_attachments_of_recorded_messages():
     expected = json.loads((CORPUS / "expected.json").read_text())
     for name, summary in expected.items():
@@ -68,7 +66,6 @@ def test_part_tree_and_attachments_of_recorded_messages():
         assert all(a.attachment_id for a in found)
 
 
-@needs_corpus
 def test_pdf_filter_and_headers_of_recorded_message():
     message = recorded("GMAIL_RESP_CLAUDIA_3ATTACH.json")
     pdfs = find_attachments(message["payload"])
@@ -84,7 +81,6 @@ def test_pdf_filter_and_headers_of_recorded_message():
     assert info.date == datetime(2019, 2, 28, 11, 19, 40, tzinfo=UTC)
 
 
-@needs_corpus
 def test_bodies_are_utf8_even_when_declared_latin1():
     text, html = message_bodies(recorded("GMAIL_RESP_CLAUDIA_1ATTACH.json")["payload"])
     assert text is not None and "anbei übersenden wir" in text
