@@ -127,13 +127,11 @@ def test_bad_payloads(api, user, body, code):
 
 def test_google_unreachable_is_502_dependency_failure(local_stack, user):
     from paypulse_auth.handlers.gmail_store_tokens import handler
-    from paypulse_common.runtime import Runtime, activated
+    from paypulse_common.runtime import activated
 
-    env = {
-        **local_stack.function_env("gmail_store_tokens"),
-        "PAYPULSE_GOOGLE_USERINFO_BASE": "http://127.0.0.1:9",
-    }
-    rt = Runtime(env)
+    rt = local_stack.runtime(
+        "gmail_store_tokens", {"PAYPULSE_GOOGLE_USERINFO_BASE": "http://127.0.0.1:9"}
+    )
     body = base64.b64encode(b"access_token=ya29.x").decode()
     event = {
         "headers": {

@@ -3,7 +3,7 @@ the local Gemini server) for documents without schema.org markup."""
 
 import json
 
-from paypulse_common.runtime import Runtime, activated
+from paypulse_common.runtime import activated
 from paypulse_devkit.aws_local import boto_client
 from paypulse_devkit.gemini_server import GeminiServer
 
@@ -11,8 +11,8 @@ from paypulse_devkit.gemini_server import GeminiServer
 def test_gemini_is_used_when_a_key_is_stored(local_stack, connected_user, api):
     token, user_id = connected_user
     env = local_stack.function_env("parse_retail_invoice")
-    boto_client("secretsmanager", local_stack.aws_endpoint).create_secret(
-        Name=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
+    boto_client("secretsmanager", local_stack.aws_endpoint).put_secret_value(
+        SecretId=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
     )
     answer = {
         "vendor_name": "Clas Ohlson",
@@ -44,7 +44,9 @@ def test_gemini_is_used_when_a_key_is_stored(local_stack, connected_user, api):
                 }
             ]
         }
-        rt = Runtime({**env, "PAYPULSE_GEMINI_BASE_URL": gemini.base_url})
+        rt = local_stack.runtime(
+            "parse_retail_invoice", {"PAYPULSE_GEMINI_BASE_URL": gemini.base_url}
+        )
         try:
             with activated(rt):
                 from paypulse_invoices.handlers.parse_retail_invoice import handler

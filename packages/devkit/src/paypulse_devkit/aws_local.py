@@ -186,8 +186,12 @@ def provision(
             names.secrets[secret.name] = secret.prefix
             continue
         physical = f"{prefix}/{secret.name}"
+        # Every declared secret exists, as infra creates it; one without a configured value
+        # (an optional feature) has no version, so reading it answers ResourceNotFound.
         if secret.name in values:
             sm.create_secret(Name=physical, SecretString=values[secret.name])
+        else:
+            sm.create_secret(Name=physical)
         names.secrets[secret.name] = physical
 
     load_vendor_configs(ddb, names.tables["vendor_config"], ws.root / "vendor_configs")

@@ -9,6 +9,7 @@ import sys
 
 COMMANDS = {
     "dev": ("paypulse_devkit.local_stack", "run the API locally on an embedded AWS + Google stack"),
+    "iam-report": ("paypulse_devkit.iam_report", "list IAM grants the recorded calls never used"),
     "plan": ("paypulse_devkit.plan", "show the Pulumi stack offline (mocks) with policy findings"),
     "parse": ("paypulse_devkit.parse_command", "parse one invoice file and print JSON"),
     "accuracy": ("paypulse_devkit.accuracy", "score extraction on a corpus folder"),

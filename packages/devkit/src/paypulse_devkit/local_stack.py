@@ -81,6 +81,7 @@ class LocalStack:
         self._local = threading.local()
         self._jwt_signing_key = secrets.token_urlsafe(48)
         self._runtimes: list[Any] = []
+        self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
             ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
             ("GET", "/openapi.json"): self._openapi,
@@ -102,6 +103,12 @@ class LocalStack:
         self.google.start()
         for fn in self.ws.functions.values():
             self._env[fn.name] = self._function_env(fn)
+        from paypulse_devkit import iam_enforcement
+
+        if iam_enforcement.enabled():
+            self.iam = iam_enforcement.Enforcer(
+                self.ws, self.names, self.aws_endpoint, aws_local.REGION
+            )
         from paypulse_devkit.events import EventPump
 
         self.events = EventPump(self.ws, self.aws_endpoint, self.invoke)
@@ -125,6 +132,8 @@ class LocalStack:
         )
         assert self.names is not None and names.tables == self.names.tables
         self.names = names
+        if self.iam is not None:
+            self.iam.reset()
         self.google.accounts.__init__()  # type: ignore[misc]
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.events.configure(self.names)
@@ -135,6 +144,8 @@ class LocalStack:
         self._pool.shutdown(wait=True, cancel_futures=True)
         for rt in self._runtimes:
             rt.close()  # closes each environment's AWS clients on its own loop
+        if self.iam is not None:
+            self.iam.write_usage()
         self.google.stop()
         self.moto.stop()
 
@@ -188,10 +199,26 @@ class LocalStack:
         runtimes: dict[str, Runtime] = self._local.__dict__.setdefault("runtimes", {})
         rt = runtimes.get(fn.name)
         if rt is None:
-            rt = runtimes[fn.name] = Runtime(self._env[fn.name])
+            rt = runtimes[fn.name] = self.runtime(fn.name)
             self._runtimes.append(rt)
         with activated(rt):
             return work()
+
+    def runtime(self, name: str, overrides: Mapping[str, str] | None = None) -> Any:
+        """A new execution environment of a declared function: its environment (plus
+        ``overrides``) and, unless enforcement is off, AWS clients authorized by its policy
+        (the environment's ``aws:session`` resource is a session carrying the IAM hooks)."""
+        from paypulse_common.runtime import Runtime
+
+        rt = Runtime({**self._env[name], **(overrides or {})})
+        if self.iam is not None:
+            session = self.iam.session(name)
+
+            async def provide() -> Any:
+                return session
+
+            rt.run(rt.resource("aws:session", provide))
+        return rt
 
     # ---------------------------------------------------------------- HTTP
     def handle_http(

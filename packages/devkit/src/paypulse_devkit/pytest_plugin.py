@@ -6,15 +6,49 @@
   exactly that function's settings and grants.
 - ``invoke``: call a declared function's handler with an event.
 - ``api``: call a route the way API Gateway would (payload-2.0 event) and get status + JSON.
+
+IAM is enforced in every stack the tests start (``paypulse_devkit.iam_enforcement``); their
+usage is recorded under ``.paypulse/iam-usage`` and the terminal summary lists the grants no
+test exercised and the calls that were denied (``paypulse iam-report`` prints it again).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from paypulse_devkit import iam_enforcement
+
+    if not iam_enforcement.enabled() or os.environ.get(iam_enforcement.USAGE_DIR):
+        return
+    import shutil
+
+    from paypulse_devkit.iam_report import DEFAULT_FOLDER
+
+    shutil.rmtree(DEFAULT_FOLDER, ignore_errors=True)
+    os.environ[iam_enforcement.USAGE_DIR] = str(DEFAULT_FOLDER)  # e2e subprocesses inherit it
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from pathlib import Path
+
+    from paypulse_devkit import iam_enforcement
+
+    folder = os.environ.get(iam_enforcement.USAGE_DIR)
+    if not folder:
+        return
+    from paypulse_devkit.iam_report import load_usage, render, summarize
+
+    records = load_usage(Path(folder))
+    if records:
+        terminalreporter.section("IAM (local enforcement)")
+        terminalreporter.write_line(render(summarize(records)))
 
 
 @pytest.fixture(scope="session")
