@@ -26,7 +26,7 @@ T0 = datetime(2025, 3, 14, 7, 30, tzinfo=UTC)
 TOKEN = "ya29.test"
 
 
-def deliver(box: Mailbox, *, days: float = 0, owner: str | None = OWNER, **kwargs: Any) -> str:
+def deliver(box: Mailbox, *, days: float = 0, owner: str = OWNER, **kwargs: Any) -> str:
     fields: dict[str, Any] = {
         "sender": "Wallenstam <kundservice@wallenstam.se>",
         "to": OWNER,
@@ -115,14 +115,34 @@ def test_or_binds_tighter_than_and_and_groups(box, searchable):
     }
 
 
-def test_after_inclusive_before_exclusive_in_utc(box, searchable):
+def test_dates_are_midnight_pst_or_epoch_seconds(box, searchable):
     ids = searchable
-    # T0 is 2025-03-14 07:30 UTC; the late notice 2025-04-03.
-    assert search(box, "subject:hyresavi after:2025/03/14 before:2025/03/15") == {ids["rent"]}
-    assert search(box, "subject:hyresavi before:2025/03/14") == set()
-    assert search(box, "subject:hyresavi after:2025/03/15") == {ids["rent_late"]}
-    epoch = int((T0 + timedelta(minutes=1)).timestamp())
-    assert search(box, f"subject:hyresavi after:{epoch}") == {ids["rent_late"]}
+    # T0 is 2025-03-14 07:30 UTC = 2025-03-13 23:30 PST; the late notice is 2025-04-03.
+    assert search(box, "subject:hyresavi after:2025/03/13 before:2025/03/14") == {ids["rent"]}
+    assert search(box, "subject:hyresavi after:2025/03/14") == {ids["rent_late"]}
+    assert search(box, "subject:hyresavi before:2025/03/13") == set()
+    epoch = int(T0.timestamp())
+    assert search(box, f"subject:hyresavi after:{epoch} before:{epoch + 1}") == {ids["rent"]}
+    assert search(box, f"subject:hyresavi after:{epoch + 60}") == {ids["rent_late"]}
+
+
+def test_words_match_whole_words_never_substrings(box, searchable):
+    ids = searchable
+    rent = {ids["rent"], ids["rent_late"]}
+    assert search(box, "subject:hyresavi") == rent
+    assert search(box, "subject:avi") == set()  # a substring of "Hyresavi", not a word
+    assert search(box, "subject:hyres") == set()
+    assert search(box, "subject:kvitto") == {ids["receipt"]}
+    assert search(box, 'subject:"kvitto 4711"') == {ids["receipt"]}
+    assert search(box, 'subject:"4711 kvitto"') == set()  # phrase: words in order
+    assert search(box, "from:stam.se") == set()
+    assert search(box, "from:kundservice") == rent
+    assert search(box, "from:Wallenstam") == rent | {ids["news"]}  # the display name counts
+    assert search(box, "filename:pdf") == rent
+    assert search(box, "filename:avi.pdf") == {ids["rent"]}
+    assert search(box, "filename:df") == set()
+    assert search(box, "totalt") == {ids["receipt"]}
+    assert search(box, "otalt") == set()
 
 
 @pytest.mark.parametrize("bad", ["(from:a", "from:a)", "OR x", "x OR", "{a", "from:(a"])
@@ -206,7 +226,7 @@ def test_get_formats_and_attachment(api, box):
 
 def test_fail_next_and_latency_hooks(box):
     deliver(box)
-    api = GmailApi(box, latency_s=0.001)
+    api = GmailApi(box, latency_s=0.001, access_token_check=lambda t: OWNER)
     api.fail_next(429, 2)
     assert call(api, "/gmail/v1/users/me/messages")[0] == 429
     assert call(api, "/gmail/v1/users/me/messages")[0] == 429
@@ -393,3 +413,123 @@ def test_recorded_resources_served_verbatim(gmail, box):
         assert (got["internalDate"], got["historyId"]) == (want["internalDate"], want["historyId"])
     listed = service.users().messages().list(userId="me", q="has:attachment filename:pdf").execute()
     assert {m["id"] for m in listed["messages"]} == {"1674065674141fb3", "16933d552c86b11b"}
+
+
+# ------------------------------------------------------------------------------ quota
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def metered(box: Mailbox, clock: Clock, **limits: Any) -> GmailApi:
+    from paypulse_devkit.gmail_quota import QuotaLimits, QuotaMeter
+
+    users = {TOKEN: OWNER, "ya29.other": "other@example.com"}
+    return GmailApi(
+        box,
+        access_token_check=users.get,
+        quota=QuotaMeter(QuotaLimits(**limits), clock=clock),
+    )
+
+
+def test_units_per_method_as_documented_and_usage_report(box):
+    from paypulse_devkit.google_server import GoogleServer
+
+    pdf = simple_pdf(["Hyresavi"])
+    message_id = deliver(box, attachments=[("avi.pdf", "application/pdf", pdf)])
+    api = metered(box, Clock())
+    _, full = call(api, f"/gmail/v1/users/me/messages/{message_id}")
+    attachment_id = full["payload"]["parts"][1]["body"]["attachmentId"]
+    call(api, f"/gmail/v1/users/me/messages/{message_id}/attachments/{attachment_id}")
+    call(api, "/gmail/v1/users/me/messages", q="subject:hyresavi")
+    call(api, "/gmail/v1/users/me/profile")
+    call(api, "/gmail/v1/users/me/messages/0000000000000000")  # a 404 is charged too
+    server = GoogleServer(gmail_api=api)
+    status, _, body = server.handle("GET", "/_local/google/usage", {"email": [OWNER]}, {}, b"")
+    usage = json.loads(body)
+    assert status == 200
+    assert usage["units"] == {
+        "messages.get": 10,
+        "messages.attachments.get": 5,
+        "messages.list": 5,
+        "getProfile": 1,
+    }
+    assert usage["total"] == usage["window_units"] == 21 and usage["refused"] == {}
+    assert server.handle("GET", "/_local/google/usage", {}, {}, b"")[0] == 400
+
+
+def test_per_user_limit_is_15000_units_a_minute_then_429_until_the_window_moves(box):
+    deliver(box)
+    clock = Clock()
+    api = metered(box, clock)
+    for _ in range(15_000 // 5):  # a burst of a whole minute's units is allowed
+        assert call(api, "/gmail/v1/users/me/messages")[0] == 200
+    status, body = call(api, "/gmail/v1/users/me/messages")
+    assert status == 429
+    assert body["error"]["code"] == 429 and body["error"]["status"] == "RESOURCE_EXHAUSTED"
+    assert body["error"]["errors"][0]["reason"] == "userRateLimitExceeded"
+    assert body["error"]["errors"][0]["domain"] == "usageLimits"
+    assert call(api, "/gmail/v1/users/me/messages", token="ya29.other")[0] == 200  # per user
+    clock.now += 59.9
+    assert call(api, "/gmail/v1/users/me/profile")[0] == 429  # refusals spend nothing
+    clock.now += 0.2
+    assert call(api, "/gmail/v1/users/me/messages")[0] == 200
+    assert api.usage(OWNER)["refused"] == {"userRateLimitExceeded": 2}
+
+
+def test_project_limit_counts_every_user(box):
+    deliver(box)
+    api = metered(box, Clock(), per_project_per_minute=20)
+    for _ in range(2):
+        assert call(api, "/gmail/v1/users/me/messages")[0] == 200
+        assert call(api, "/gmail/v1/users/me/messages", token="ya29.other")[0] == 200
+    status, body = call(api, "/gmail/v1/users/me/profile", token="ya29.other")
+    assert status == 429 and body["error"]["errors"][0]["reason"] == "rateLimitExceeded"
+
+
+def test_each_request_of_a_batch_is_charged_and_refused_on_its_own(box):
+    from googleapiclient.http import BatchHttpRequest
+
+    ids = [deliver(box, days=i) for i in range(30)]
+    api = metered(box, Clock(), per_user_per_minute=100)
+    server, url = serve(api)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            from google.oauth2.credentials import Credentials
+            from googleapiclient.discovery import build
+        service = build(
+            "gmail",
+            "v1",
+            credentials=Credentials(token=TOKEN),
+            static_discovery=True,
+            cache_discovery=False,
+            client_options={"api_endpoint": url},
+        )
+        results: dict[str, Any] = {}
+
+        def collect(request_id: str, response: Any, exception: Any) -> None:
+            results[request_id] = (
+                (exception.resp.status, json.loads(exception.content)["error"]["errors"][0])
+                if exception is not None
+                else 200
+            )
+
+        batch = BatchHttpRequest(callback=collect, batch_uri=f"{url}/batch/gmail/v1")
+        for message_id in ids:
+            batch.add(
+                service.users().messages().get(userId="me", id=message_id), request_id=message_id
+            )
+        batch.execute()
+    finally:
+        server.stop()
+    assert sum(r == 200 for r in results.values()) == 20  # 100 units / 5
+    refused = [r for r in results.values() if r != 200]
+    assert len(refused) == 10
+    assert all(r[0] == 429 and r[1]["reason"] == "userRateLimitExceeded" for r in refused)
+    assert api.usage(OWNER)["units"] == {"messages.get": 100}

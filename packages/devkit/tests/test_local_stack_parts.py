@@ -1,6 +1,7 @@
 """Pieces of the local stack that need no servers."""
 
 import base64
+import json
 from datetime import UTC, datetime
 
 from infra.workspace import workspace
@@ -63,3 +64,37 @@ def test_mailbox_from_a_folder_of_eml_files(tmp_path):
     stack = LocalStack(mailbox=str(tmp_path))
     assert len(stack.mailbox) == 3 and stack.gmail_api.mailbox is stack.mailbox
     assert len(LocalStack(mailbox=None).mailbox) == 0
+
+
+def test_demo_mail_per_authorized_account_and_mail_posted_to_its_addressee():
+    stack = LocalStack(mailbox="demo")
+    assert len(stack.mailbox) == 0
+    ann = stack.google.accounts.authorize("ann@gmail.com")["access_token"]
+    bo = stack.google.accounts.authorize("Bo@Gmail.com")["access_token"]
+    stack.google.accounts.authorize("ann@gmail.com")  # a second consent adds nothing
+    ann_ids = [m.id for m in stack.mailbox.messages("ann@gmail.com")]
+    bo_ids = [m.id for m in stack.mailbox.messages("bo@gmail.com")]
+    assert len(ann_ids) == len(bo_ids) >= 12 and set(ann_ids).isdisjoint(bo_ids)
+
+    def get(token: str, path: str) -> tuple[int, dict]:
+        status, _, body = stack.gmail_api.handle(
+            "GET", path, {}, {"Authorization": f"Bearer {token}"}, b""
+        )
+        return status, json.loads(body)
+
+    assert get(ann, f"/gmail/v1/users/me/messages/{ann_ids[0]}")[0] == 200
+    status, body = get(bo, f"/gmail/v1/users/me/messages/{ann_ids[0]}")
+    assert status == 404 and body["error"]["status"] == "NOT_FOUND"
+    assert get(bo, "/gmail/v1/users/ann@gmail.com/messages")[0] == 403
+
+    raw = compose_message(
+        sender="a@b.se", to="ann@gmail.com", subject="Hej", sent=datetime.now(UTC), text="x"
+    )
+    status, _, body = stack.handle_http("POST", "/_local/mailbox", {}, raw, "127.0.0.1")
+    new_id = json.loads(body)["delivered"]["ann@gmail.com"]
+    assert status == 201 and set(json.loads(body)["delivered"]) == {"ann@gmail.com"}
+    assert get(ann, f"/gmail/v1/users/me/messages/{new_id}")[0] == 200
+    assert get(bo, f"/gmail/v1/users/me/messages/{new_id}")[0] == 404
+    no_recipient = b"From: a@b.se\r\nSubject: x\r\n\r\nbody\r\n"
+    status, _, body = stack.handle_http("POST", "/_local/mailbox", {}, no_recipient, "127.0.0.1")
+    assert status == 400 and json.loads(body)["error"]["code"] == "MISSING_FIELDS"

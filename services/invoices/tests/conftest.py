@@ -1,18 +1,19 @@
 import pytest
 
+GMAIL_ACCOUNT = "tenant@gmail.com"
 
-@pytest.fixture
-def connected_user(api, local_stack):
-    """A signed-up user whose Gmail (tenant@gmail.com) is connected; returns (token, user_id)."""
+
+def _connect(api, local_stack, email, gmail_account):
+    """Sign up ``email`` and connect ``gmail_account``; returns (token, user_id)."""
     import jwt
 
     r = api(
         "POST",
         "/v1/auth/signup",
-        json_body={"name": "T", "email": "tenant@example.com", "password": "secret-pass-1"},
+        json_body={"name": "T", "email": email, "password": "secret-pass-1"},
     )
     token = r.json["data"]["access_token"]
-    grant = local_stack.google.accounts.authorize("tenant@gmail.com")
+    grant = local_stack.google.accounts.authorize(gmail_account)
     r = api(
         "POST",
         "/v1/auth/gmail/store-tokens",
@@ -24,10 +25,23 @@ def connected_user(api, local_stack):
 
 
 @pytest.fixture
+def connected_user(api, local_stack):
+    """A signed-up user whose Gmail (tenant@gmail.com) is connected; returns (token, user_id)."""
+    return _connect(api, local_stack, "tenant@example.com", GMAIL_ACCOUNT)
+
+
+@pytest.fixture
+def connect(api, local_stack):
+    """``connect(email, gmail_account)`` signs up a user and connects that Gmail account."""
+    return lambda email, gmail_account: _connect(api, local_stack, email, gmail_account)
+
+
+@pytest.fixture
 def demo_mail(local_stack):
-    """Fill the (empty) test mailbox with the demo: 12 rent notices + unrelated mail."""
+    """Fill tenant@gmail.com's (empty) mailbox with the demo: 12 rent notices + unrelated
+    mail."""
     from paypulse_devkit.mailbox import Mailbox
 
-    demo = Mailbox.demo(None, months=12, seed=7)
+    demo = Mailbox.demo(GMAIL_ACCOUNT, months=12, seed=7)
     local_stack.mailbox = local_stack.gmail_api.mailbox = demo
     return demo

@@ -122,7 +122,7 @@ def test_latest_invoice_statuses(api, local_stack, connected_user):
     today = datetime.now(UTC).date()
     # a mailbox whose newest notice is due next month: nothing for this month yet → 204
     local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(
-        None,
+        "tenant@gmail.com",
         months=1,
         start=(today.replace(day=28) + __import__("datetime").timedelta(days=10)).replace(day=1),
     )
@@ -130,7 +130,7 @@ def test_latest_invoice_statuses(api, local_stack, connected_user):
     assert r.status == 204 and r.raw == b""
     # this month's notice arrives → 201, then 200
     local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo(
-        None, months=1, start=today.replace(day=1)
+        "tenant@gmail.com", months=1, start=today.replace(day=1)
     )
     r = api("POST", "/v1/invoices/rental/ingest/latest", token=token)
     assert r.status == 201, r
@@ -168,3 +168,11 @@ def test_schedule_runs_every_user_and_isolates_failures(
     assert delivery.ok, delivery.error
     report = delivery.result
     assert report["total_users"] == 2 and report["skipped"] == 1 and report["failed"] == 0
+
+
+def test_mail_of_one_gmail_account_is_invisible_to_another(api, local_stack, demo_mail, connect):
+    token, user_id = connect("neighbour@example.com", "neighbour@gmail.com")
+    r = api("POST", "/v1/invoices/rental/ingest", token=token)
+    assert r.status == 200, r
+    assert app.decode_success(app.InvoiceCountModel, r.json)["invoiceCount"] == 0
+    assert rental_keys(local_stack, user_id) == []

@@ -7,11 +7,23 @@ labelIds), ``GET .../messages/{id}`` (format full | metadata + metadataHeaders |
 (``POST /batch/gmail/v1`` or ``/batch``: multipart/mixed of application/http parts, answered
 with ``Content-ID: <response-…>`` parts as Google does).
 
-Search (``q``): ``from:`` ``to:`` ``subject:"…"`` (case-insensitive substring), ``after:`` /
-``before:`` (``YYYY/MM/DD`` UTC midnight or epoch seconds; before is exclusive), ``newer_than:`` /
-``older_than:`` (``Nd``/``Nm``/``Ny``), ``has:attachment``, ``filename:``, ``in:``, ``label:``,
-``is:``, ``OR`` / ``{…}``, parentheses, ``field:(…)``, negation (``-term``), bare words and
-quoted phrases. As in Gmail, OR binds tighter than the implicit AND.
+Search (``q``), as Gmail's search operators page states them
+(https://support.google.com/mail/answer/7190) and the API's "Search and filter messages" guide
+(https://developers.google.com/workspace/gmail/api/guides/filtering): matching is by whole
+words, case-insensitive, never by substring: ``subject:avi`` does not find "Hyresavi"; a quoted
+phrase is consecutive words; ``from:``/``to:`` match words of the name or address
+(``from:wallenstam.se`` finds kundservice@wallenstam.se, ``from:stam.se`` does not);
+``filename:pdf`` / ``filename:avi.pdf`` match words of an attachment's name;
+``has:attachment``; ``after:`` / ``before:`` take ``YYYY/MM/DD``, read as midnight **PST**
+(the guide: "All dates used in the search query are interpreted as midnight on that date in the
+PST timezone"), or epoch seconds; before is exclusive; ``newer_than:`` / ``older_than:``
+(``Nd``/``Nm``/``Ny``), ``in:``, ``label:``, ``is:``, ``OR`` / ``{…}``, parentheses,
+``field:(…)``, negation (``-term``) and bare words (any of subject, sender, recipients, body,
+attachment names). As in Gmail, OR binds tighter than the implicit AND.
+
+Quota: every call (each part of a batch on its own) is charged to its user and the project by a
+``QuotaMeter`` (gmail_quota: Gmail's documented units and per-minute limits); over a limit the
+call answers 429 with reason ``userRateLimitExceeded`` or ``rateLimitExceeded``.
 
 Testing aids: ``latency_s`` (sleep per HTTP request), ``fail_next(status, count)`` (the next
 API calls, or whole batch requests with ``batch=True``, answer ``status``) and ``stats``.
@@ -28,13 +40,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from paypulse_devkit.mailbox import Mailbox, StoredMessage
+from paypulse_devkit.gmail_quota import USER_LIMIT_REASON, QuotaMeter
+from paypulse_devkit.mailbox import Mailbox, StoredMessage, words
 from paypulse_gmail.mime import b64url_encode
 
 Response = tuple[int, dict[str, str], bytes]
@@ -59,7 +72,9 @@ def _reason(status: int) -> str:
     return _STATUS.get(status, ("Error", "UNKNOWN", "unknown"))[0]
 
 
-def error_body(status: int, message: str, reason: str | None = None) -> dict:
+def error_body(
+    status: int, message: str, reason: str | None = None, *, domain: str = "global"
+) -> dict:
     """Google's JSON error envelope."""
     _, code, default_reason = _STATUS.get(status, ("Error", "UNKNOWN", "unknown"))
     reason = reason or default_reason
@@ -67,7 +82,7 @@ def error_body(status: int, message: str, reason: str | None = None) -> dict:
         "error": {
             "code": status,
             "message": message,
-            "errors": [{"message": message, "domain": "global", "reason": reason}],
+            "errors": [{"message": message, "domain": domain, "reason": reason}],
             "status": code,
         }
     }
@@ -246,6 +261,12 @@ def parse_query(query: str) -> Any:
     return _Parser(_tokenize(query)).parse()
 
 
+# "All dates used in the search query are interpreted as midnight on that date in the PST
+# timezone. To specify accurate dates for other timezones pass the value in seconds instead"
+# (https://developers.google.com/workspace/gmail/api/guides/filtering).
+PST = timezone(timedelta(hours=-8), "PST")
+
+
 def _epoch_ms(value: str) -> int | None:
     value = value.strip()
     if value.isdigit() and len(value) > 8:
@@ -255,7 +276,7 @@ def _epoch_ms(value: str) -> int | None:
         return None
     try:
         year, month, dom = (int(g) for g in match.groups())
-        day = datetime(year, month, dom, tzinfo=UTC)
+        day = datetime(year, month, dom, tzinfo=PST)
     except ValueError:
         return None
     return int(day.timestamp() * 1000)
@@ -277,18 +298,26 @@ def _size(value: str) -> int | None:
     return int(match.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
 
 
+def _has_phrase(haystack: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` occurs as consecutive whole words of ``haystack``."""
+    n = len(phrase)
+    if n == 0:
+        return False
+    return any(haystack[i : i + n] == phrase for i in range(len(haystack) - n + 1))
+
+
 def _term_matches(term: _Term, m: StoredMessage, now: datetime) -> bool:
     value = term.value.lower().strip()
     field = term.field
+    phrase = words(value)
     if field is None:
-        haystack = " ".join((m.subject, m.sender, m.recipients, m.text, " ".join(m.filenames)))
-        return value in haystack
+        return any(_has_phrase(w, phrase) for w in m.searchable_words)
     if field == "from":
-        return value in m.sender
+        return _has_phrase(m.sender_words, phrase)
     if field in ("to", "cc", "bcc", "deliveredto"):
-        return value in m.recipients
+        return _has_phrase(m.recipient_words, phrase)
     if field == "subject":
-        return value in m.subject
+        return _has_phrase(m.subject_words, phrase)
     if field in ("after", "newer", "before", "older"):
         ms = _epoch_ms(value)
         if ms is None:
@@ -302,7 +331,7 @@ def _term_matches(term: _Term, m: StoredMessage, now: datetime) -> bool:
     if field == "has":
         return value == "attachment" and m.has_attachment
     if field == "filename":
-        return any(value in f or f.endswith("." + value) for f in m.filenames)
+        return any(_has_phrase(words(f), phrase) for f in m.filenames)
     if field in ("in", "label"):
         if value in ("anywhere", "all"):
             return True
@@ -314,8 +343,8 @@ def _term_matches(term: _Term, m: StoredMessage, now: datetime) -> bool:
         if size is None:
             return False
         return m.size > size if field == "larger" else m.size < size
-    # An unknown operator is searched for as text, as Gmail does.
-    return f"{field}:{value}" in " ".join((m.subject, m.text))
+    # An unknown operator is searched for as words, as Gmail does.
+    return any(_has_phrase(w, words(f"{field} {value}")) for w in m.searchable_words)
 
 
 def matches(node: Any, message: StoredMessage, *, now: datetime | None = None) -> bool:
@@ -333,17 +362,19 @@ def matches(node: Any, message: StoredMessage, *, now: datetime | None = None) -
 # ============================================================================ the API
 class GmailApi:
     """Answers Gmail API requests from a Mailbox. ``access_token_check`` maps a bearer token to
-    the owner's e-mail (None → 401); without it every token sees every message."""
+    the owner's e-mail (None → 401): every call sees that account's messages only."""
 
     def __init__(
         self,
         mailbox: Mailbox,
         *,
+        access_token_check: Callable[[str], str | None],
         latency_s: float = 0.0,
-        access_token_check: Callable[[str], str | None] | None = None,
+        quota: QuotaMeter | None = None,
     ) -> None:
         self.mailbox = mailbox
         self.latency_s = latency_s
+        self.quota = quota or QuotaMeter()
         self._check = access_token_check
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
@@ -405,20 +436,18 @@ class GmailApi:
             return self._batch(lower, body)
         return self._call(method, path, query, lower)
 
-    def _owner(self, headers: dict[str, str]) -> tuple[bool, str | None]:
-        if self._check is None:
-            return True, None
+    def _owner(self, headers: dict[str, str]) -> str | None:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return False, None
+            return None
         owner = self._check(token.strip())
-        return owner is not None, owner
+        return owner.lower() if owner else None
 
     def _call(
         self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
     ) -> Response:
-        ok, owner = self._owner(headers)
-        if not ok:
+        owner = self._owner(headers)
+        if owner is None:
             return _error(401, "Request had invalid authentication credentials.")
         fault = self._take_fault(batch=False, path=path)
         if fault is not None:
@@ -427,39 +456,45 @@ class GmailApi:
         if segments[:3] != ["gmail", "v1", "users"] or len(segments) < 5:
             return _error(404, "Not Found")
         user_id = segments[3]
-        if user_id != "me":
-            if owner is not None and user_id.lower() != owner:
-                return _error(403, "Delegation denied for " + (owner or ""))
-            owner = owner or user_id.lower()
+        if user_id != "me" and user_id.lower() != owner:
+            return _error(403, "Delegation denied for " + owner)
         rest = segments[4:]
         if method != "GET":
             return _error(405, "Method not allowed")
+        api_method = _api_method(rest)
+        if api_method is None:
+            return _error(404, "Not Found")
+        refused = self.quota.charge(owner, api_method)
+        if refused is not None:
+            return _quota_error(refused)
         with self._lock:
             self.stats["calls"] += 1
-        if rest == ["profile"]:
+        if api_method == "getProfile":
             return self._profile(owner)
-        if rest == ["messages"]:
+        if api_method == "messages.list":
             return self._list(owner, query)
-        if len(rest) == 2 and rest[0] == "messages":
+        if api_method == "messages.get":
             return self._get(owner, rest[1], query)
-        if len(rest) == 4 and rest[0] == "messages" and rest[2] == "attachments":
-            return self._attachment(owner, rest[1], rest[3])
-        return _error(404, "Not Found")
+        return self._attachment(owner, rest[1], rest[3])
+
+    def usage(self, email: str) -> dict[str, object]:
+        """Quota units ``email`` spent, per method and in total (see gmail_quota)."""
+        return self.quota.usage(email)
 
     # ------------------------------------------------------------------ resources
-    def _profile(self, owner: str | None) -> Response:
+    def _profile(self, owner: str) -> Response:
         messages = self.mailbox.messages(owner)
         return _json(
             200,
             {
-                "emailAddress": owner or "me@localhost",
+                "emailAddress": owner,
                 "messagesTotal": len(messages),
                 "threadsTotal": len({m.thread_id for m in messages}),
                 "historyId": str(self.mailbox.history_id),
             },
         )
 
-    def _list(self, owner: str | None, query: dict[str, list[str]]) -> Response:
+    def _list(self, owner: str, query: dict[str, list[str]]) -> Response:
         with self._lock:
             self.stats["list"] += 1
         try:
@@ -507,7 +542,7 @@ class GmailApi:
         body["resultSizeEstimate"] = len(found)
         return _json(200, body)
 
-    def _get(self, owner: str | None, message_id: str, query: dict[str, list[str]]) -> Response:
+    def _get(self, owner: str, message_id: str, query: dict[str, list[str]]) -> Response:
         with self._lock:
             self.stats["get"] += 1
         message = self.mailbox.get(message_id, owner)
@@ -518,7 +553,7 @@ class GmailApi:
             return _error(400, "Invalid format")
         return _json(200, render_message(message, fmt, query.get("metadataHeaders")))
 
-    def _attachment(self, owner: str | None, message_id: str, attachment_id: str) -> Response:
+    def _attachment(self, owner: str, message_id: str, attachment_id: str) -> Response:
         with self._lock:
             self.stats["attachments"] += 1
         data = self.mailbox.attachment(message_id, attachment_id, owner)
@@ -585,6 +620,26 @@ class GmailApi:
             headers["authorization"] = outer_headers["authorization"]
         url = urlsplit(target)
         return self._call(method.upper(), url.path, parse_qs(url.query), headers)
+
+
+def _api_method(rest: list[str]) -> str | None:
+    """The Gmail API method a ``/gmail/v1/users/{userId}/...`` path names (its quota key)."""
+    if rest == ["profile"]:
+        return "getProfile"
+    if rest == ["messages"]:
+        return "messages.list"
+    if len(rest) == 2 and rest[0] == "messages":
+        return "messages.get"
+    if len(rest) == 4 and rest[0] == "messages" and rest[2] == "attachments":
+        return "messages.attachments.get"
+    return None
+
+
+def _quota_error(reason: str) -> Response:
+    """Gmail's answer over a usage limit: 429 RESOURCE_EXHAUSTED, domain usageLimits
+    (https://developers.google.com/workspace/gmail/api/guides/handle-errors)."""
+    message = "User-rate limit exceeded." if reason == USER_LIMIT_REASON else "Rate limit exceeded."
+    return _json(429, error_body(429, message, reason, domain="usageLimits"))
 
 
 # ============================================================================ shapes

@@ -7,6 +7,8 @@ google-api-python-client libraries talk to.
 - ``POST /revoke?token=...``: revokes a refresh or access token.
 - ``GET /oauth2/v3/userinfo``: identity of a bearer access token (``sub``, ``email``...).
 - ``/gmail/v1/...`` and ``/batch/gmail/v1``: delegated to a ``GmailApi`` when one is attached.
+- ``GET /_local/google/usage?email=...``: the Gmail quota units that account spent, per method
+  and in total (``GmailApi.usage``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -33,12 +36,21 @@ class _Grant:
 
 
 class GoogleAccounts:
-    """The accounts, access tokens and refresh tokens the local Google knows (thread-safe)."""
+    """The accounts, access tokens and refresh tokens the local Google knows (thread-safe).
+    ``on_authorize(email)`` runs after each consent (the local Gmail opens the account's
+    mailbox)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, on_authorize: Callable[[str], object] | None = None) -> None:
         self._lock = threading.Lock()
         self._access: dict[str, _Grant] = {}
         self._refresh: dict[str, str] = {}
+        self._on_authorize = on_authorize
+
+    def clear(self) -> None:
+        """Forget every grant (between tests)."""
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
 
     @staticmethod
     def sub_for(email: str) -> str:
@@ -51,6 +63,8 @@ class GoogleAccounts:
             refresh = "1//local-" + secrets.token_urlsafe(24)
             self._access[access] = _Grant(email.lower(), time.time() + lifetime)
             self._refresh[refresh] = email.lower()
+        if self._on_authorize is not None:
+            self._on_authorize(email.lower())
         return {
             "access_token": access,
             "refresh_token": refresh,
@@ -104,7 +118,7 @@ class GoogleServer:
     """Serves GoogleAccounts (and an optional GmailApi) on 127.0.0.1:<port>."""
 
     def __init__(self, *, port: int = 0, gmail_api: Any = None) -> None:
-        self.accounts = GoogleAccounts()
+        self.accounts = GoogleAccounts(on_authorize=self._account_opened)
         self.gmail_api = gmail_api
         self._server = LoopbackServer(self.handle, port=port)
 
@@ -117,6 +131,10 @@ class GoogleServer:
 
     def stop(self) -> None:
         self._server.stop()
+
+    def _account_opened(self, email: str) -> None:
+        if self.gmail_api is not None:
+            self.gmail_api.mailbox.open_account(email)
 
     # ---------------------------------------------------------------- request handling
     def handle(
@@ -131,6 +149,11 @@ class GoogleServer:
             if self.gmail_api is None:
                 return _json(404, {"error": {"code": 404, "message": "Gmail API not attached"}})
             return self.gmail_api.handle(method, path, query, headers, body)
+        if method == "GET" and path == "/_local/google/usage":
+            email = (query.get("email") or [""])[0].strip()
+            if self.gmail_api is None or "@" not in email:
+                return _json(400, {"error": {"code": 400, "message": "email=... is required"}})
+            return _json(200, self.gmail_api.usage(email))
         if method == "POST" and path == "/token":
             return self._token(parse_qs(body.decode("utf-8", "replace")))
         if method == "POST" and path == "/revoke":

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from infra.workspace import Function, Workspace, runtime_environment, workspace
 from paypulse_devkit import aws_local
@@ -59,8 +59,9 @@ class LocalStack:
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
     ) -> None:
-        """``mailbox``: "demo" (generated rent notices + unrelated mail, visible to every
-        Google account), None (empty), or a folder of .eml files."""
+        """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
+        notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
+        (each delivered to its addressees)."""
         from paypulse_devkit.gmail_api import GmailApi
 
         self.ws = ws or workspace()
@@ -118,7 +119,7 @@ class LocalStack:
         from paypulse_devkit.mailbox import Mailbox
 
         if self._mailbox_source == "demo":
-            return Mailbox.demo(None)
+            return Mailbox.demo_for()
         if self._mailbox_source:
             return Mailbox.from_folder(self._mailbox_source)
         return Mailbox()
@@ -134,8 +135,9 @@ class LocalStack:
         self.names = names
         if self.iam is not None:
             self.iam.reset()
-        self.google.accounts.__init__()  # type: ignore[misc]
+        self.google.accounts.clear()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
+        self.gmail_api.quota.reset()
         self.events.configure(self.names)
 
     def stop(self) -> None:
@@ -229,6 +231,8 @@ class LocalStack:
         dev = self.dev_routes.get((method, path))
         if dev is not None:
             return dev(body)
+        if method == "GET" and path == "/_local/google/usage":
+            return self.google.handle(method, path, parse_qs(parts.query), headers, body)
         if method == "POST" and path.startswith("/_local/schedules/"):
             return self._fire_schedule(path.rsplit("/", 1)[-1])
         match, allowed = self.router.match(method, path)
@@ -268,8 +272,13 @@ class LocalStack:
     def _deliver_mail(self, body: bytes) -> Reply:
         if not body.strip():
             return _error(400, "MISSING_FIELDS", "POST a raw RFC 822 message as the body")
-        message_id = self.mailbox.add_raw(body)
-        return _json(201, {"id": message_id})
+        from paypulse_devkit.mailbox import NoRecipientError
+
+        try:
+            delivered = self.mailbox.deliver(body)
+        except NoRecipientError:
+            return _error(400, "MISSING_FIELDS", "The message needs a Delivered-To, To or Cc")
+        return _json(201, {"delivered": delivered})
 
     def _fire_schedule(self, name: str) -> Reply:
         delivery = self.events.fire_schedule(name)

@@ -3,7 +3,13 @@ resources) per owner e-mail address, turned into Gmail's ``format=full`` shapes 
 
 Thread-safe (the local server answers from several threads). Message ids are deterministic
 16-digit hex strings built like Gmail's: internal date in milliseconds shifted left 20 bits plus
-20 bits of a content hash. A message added with ``owner=None`` is visible to every account.
+20 bits of a content hash.
+
+Mailboxes are per account, as in Gmail: a message is stored for one owner and no other account
+can list, read or download it. ``deliver`` stores one copy per addressee (``Delivered-To``, else
+``To``/``Cc``), each with its own id. A mailbox built with ``welcome`` (see ``Mailbox.demo_for``)
+gives every account the same kind of demo mail, addressed to it, when the account is opened
+(``open_account``: the local Google calls it on authorization).
 """
 
 from __future__ import annotations
@@ -15,17 +21,41 @@ import hashlib
 import html as html_lib
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage, Message
-from email.utils import format_datetime
+from email.utils import format_datetime, getaddresses
+from functools import cached_property
 from pathlib import Path
 
 from paypulse_gmail.mime import b64url_encode, decode_header_value, parse_date_header
 
 DEMO_SENDER = "Wallenstam Kundservice <kundservice@wallenstam.se>"
 DEMO_SUBJECT = "Hyresavi"
+
+WelcomeMail = Callable[[str], Iterable[bytes]]
+
+
+class NoRecipientError(ValueError):
+    """A message to deliver names no addressee (or several where one owner is needed)."""
+
+
+def addressees(raw: bytes) -> list[str]:
+    """The accounts a message is delivered to: its ``Delivered-To`` header(s) when present
+    (the account Gmail stored it for), else every ``To`` and ``Cc`` address; lower-cased,
+    in order, without duplicates."""
+    msg = email.message_from_bytes(raw)
+    headers = msg.get_all("Delivered-To") or [
+        *(msg.get_all("To") or []),
+        *(msg.get_all("Cc") or []),
+    ]
+    found: list[str] = []
+    for _, address in getaddresses([decode_header_value(str(h)) for h in headers]):
+        address = address.strip().lower()
+        if "@" in address and address not in found:
+            found.append(address)
+    return found
 
 
 @dataclass
@@ -34,7 +64,7 @@ class StoredMessage:
 
     id: str
     thread_id: str
-    owner: str | None
+    owner: str
     internal_ms: int
     history_id: int
     label_ids: list[str]
@@ -48,6 +78,30 @@ class StoredMessage:
     text: str = ""
     filenames: list[str] = field(default_factory=list)
 
+    # Words for search (paypulse_devkit.gmail_api), computed once per message.
+    @cached_property
+    def sender_words(self) -> tuple[str, ...]:
+        return words(self.sender)
+
+    @cached_property
+    def recipient_words(self) -> tuple[str, ...]:
+        return words(self.recipients)
+
+    @cached_property
+    def subject_words(self) -> tuple[str, ...]:
+        return words(self.subject)
+
+    @cached_property
+    def searchable_words(self) -> tuple[tuple[str, ...], ...]:
+        """Each searchable field's words (a phrase never spans two fields)."""
+        return (
+            self.subject_words,
+            self.sender_words,
+            self.recipient_words,
+            words(self.text),
+            *(words(f) for f in self.filenames),
+        )
+
     @property
     def has_attachment(self) -> bool:
         return bool(self.filenames) or bool(self.attachments)
@@ -55,6 +109,12 @@ class StoredMessage:
     @property
     def size(self) -> int:
         return int(self.resource.get("sizeEstimate") or 0)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words Gmail search indexes and matches: runs of letters and digits, lower-cased
+    (``kundservice@wallenstam.se`` → kundservice, wallenstam, se)."""
+    return tuple(re.findall(r"[^\W_]+", text.lower()))
 
 
 # --------------------------------------------------------------------- RFC 822 -> Gmail shapes
@@ -141,8 +201,8 @@ def _snippet(text: str) -> str:
     return html_lib.escape(collapsed).replace("&#x27;", "&#39;")
 
 
-def _message_id(owner: str | None, internal_ms: int, content: bytes) -> int:
-    digest = hashlib.sha256((owner or "*").encode() + b"\0" + content).digest()
+def _message_id(owner: str, internal_ms: int, content: bytes) -> int:
+    digest = hashlib.sha256(owner.encode() + b"\0" + content).digest()
     return (internal_ms << 20) | (int.from_bytes(digest[:4], "big") & 0xFFFFF)
 
 
@@ -213,13 +273,29 @@ def simple_pdf(lines: list[str]) -> bytes:
 
 # --------------------------------------------------------------------- the mailbox
 class Mailbox:
-    """Messages per owner address; the local GmailApi reads from it."""
+    """Messages per owner address; the local GmailApi reads from it. ``welcome(email)``, when
+    given, yields the RFC 822 messages an account finds when it is first opened."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, welcome: WelcomeMail | None = None) -> None:
         self._lock = threading.RLock()
         self._messages: dict[str, StoredMessage] = {}
         self._attachments: dict[str, str] = {}  # attachmentId -> message id
         self._history = 1000
+        self._welcome = welcome
+        self._opened: set[str] = set()
+
+    def open_account(self, email_address: str) -> int:
+        """Give a newly seen account its welcome mail (once per account); returns how many
+        messages were delivered."""
+        owner = email_address.strip().lower()
+        with self._lock:
+            if self._welcome is None or owner in self._opened:
+                return 0
+            self._opened.add(owner)
+        messages = list(self._welcome(owner))
+        for raw in messages:
+            self.add_raw(raw, owner=owner)
+        return len(messages)
 
     def __len__(self) -> int:
         with self._lock:
@@ -234,14 +310,20 @@ class Mailbox:
         internal_date: datetime | None = None,
         label_ids: list[str] | None = None,
     ) -> str:
-        """Deliver an RFC 822 message; returns its Gmail message id. ``internal_date`` defaults
-        to the Date header (then to now)."""
+        """Store an RFC 822 message in ``owner``'s mailbox (default: its one addressee, see
+        ``addressees``; NoRecipientError when it has none or several); returns its Gmail
+        message id. ``internal_date`` defaults to the Date header (then to now)."""
+        if owner is None:
+            found = addressees(raw)
+            if len(found) != 1:
+                raise NoRecipientError(f"{len(found)} addressees: name the owner or use deliver()")
+            owner = found[0]
         msg = email.message_from_bytes(raw)
         when = internal_date or parse_date_header(msg.get("Date")) or datetime.now(UTC)
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         internal_ms = int(when.timestamp() * 1000)
-        owner_key = owner.lower() if owner else None
+        owner_key = owner.strip().lower()
         with self._lock:
             # Keyed on Message-ID when present so regenerated attachments keep their ids.
             key = str(msg.get("Message-ID") or "").encode() or raw
@@ -266,11 +348,22 @@ class Mailbox:
             self._store(resource, build.attachments, owner_key, raw, build.filenames, body_text)
             return message_id
 
+    def deliver(self, raw: bytes, *, internal_date: datetime | None = None) -> dict[str, str]:
+        """Deliver a message as an SMTP server would: one copy per addressee (see
+        ``addressees``), each in that account's mailbox; returns {account: message id}.
+        NoRecipientError when it names no addressee."""
+        found = addressees(raw)
+        if not found:
+            raise NoRecipientError("the message has no Delivered-To, To or Cc address")
+        return {
+            owner: self.add_raw(raw, owner=owner, internal_date=internal_date) for owner in found
+        }
+
     def add_resource(
         self,
         message: dict,
         *,
-        owner: str | None = None,
+        owner: str,
         attachments: dict[str, bytes] | None = None,
     ) -> str:
         """Store a recorded Gmail message resource as is (``format=full`` shape). Attachment
@@ -305,15 +398,14 @@ class Mailbox:
             resource.setdefault("historyId", str(self._history))
             resource.setdefault("labelIds", ["INBOX"])
             resource.setdefault("internalDate", "0")
-            owner_key = owner.lower() if owner else None
-            self._store(resource, blobs, owner_key, None, filenames, " ".join(texts))
+            self._store(resource, blobs, owner.strip().lower(), None, filenames, " ".join(texts))
             return message_id
 
     def _store(
         self,
         resource: dict,
         attachments: dict[str, bytes],
-        owner: str | None,
+        owner: str,
         raw: bytes | None,
         filenames: list[str],
         body_text: str,
@@ -345,24 +437,27 @@ class Mailbox:
             self._attachments[attachment_id] = stored.id
 
     # ------------------------------------------------------------------ reading
-    @staticmethod
-    def _visible(message: StoredMessage, owner: str | None) -> bool:
-        return owner is None or message.owner is None or message.owner == owner.lower()
-
-    def messages(self, owner: str | None = None) -> list[StoredMessage]:
-        """Messages visible to ``owner`` (all when None), newest first."""
+    def messages(self, owner: str) -> list[StoredMessage]:
+        """``owner``'s messages, newest first."""
+        key = owner.strip().lower()
         with self._lock:
-            found = [m for m in self._messages.values() if self._visible(m, owner)]
+            found = [m for m in self._messages.values() if m.owner == key]
         return sorted(found, key=lambda m: (m.internal_ms, m.id), reverse=True)
 
-    def get(self, message_id: str, owner: str | None = None) -> StoredMessage | None:
+    def owners(self) -> list[str]:
+        """Every account holding at least one message."""
+        with self._lock:
+            return sorted({m.owner for m in self._messages.values()})
+
+    def get(self, message_id: str, owner: str) -> StoredMessage | None:
+        """``owner``'s message ``message_id`` (None when it is missing or another account's)."""
         with self._lock:
             message = self._messages.get(message_id)
-        return message if message is not None and self._visible(message, owner) else None
+        if message is None or message.owner != owner.strip().lower():
+            return None
+        return message
 
-    def attachment(
-        self, message_id: str, attachment_id: str, owner: str | None = None
-    ) -> bytes | None:
+    def attachment(self, message_id: str, attachment_id: str, owner: str) -> bytes | None:
         message = self.get(message_id, owner)
         if message is None:
             return None
@@ -376,53 +471,84 @@ class Mailbox:
     # ------------------------------------------------------------------ builders
     @classmethod
     def from_folder(cls, path: str | Path, *, owner: str | None = None) -> Mailbox:
-        """Every ``*.eml`` file under ``path`` (sorted by name)."""
+        """Every ``*.eml`` file under ``path`` (sorted by name), in ``owner``'s mailbox or
+        delivered to each message's addressees."""
         mailbox = cls()
         for file in sorted(Path(path).rglob("*.eml")):
-            mailbox.add_raw(file.read_bytes(), owner=owner)
+            if owner is None:
+                mailbox.deliver(file.read_bytes())
+            else:
+                mailbox.add_raw(file.read_bytes(), owner=owner)
         return mailbox
 
     @classmethod
     def demo(
         cls,
-        owner: str | None,
+        owner: str,
         *,
         months: int = 12,
         start: date | None = None,
         seed: int = 7,
         retail: bool = True,
     ) -> Mailbox:
-        """12 monthly rent notices ("Hyresavi" with a PDF, sent mid-month before the due date)
-        from kundservice@wallenstam.se, plus unrelated mail: newsletters (one from the same
-        landlord), a shop receipt and a same-sender mail with a non-invoice PDF; with
-        ``retail``, order confirmations from five vendors of vendor_configs/ (demo_retail)."""
-        from paypulse_devkit.demo_invoices import demo_hyresavi_series
-
+        """``owner``'s mailbox holding the demo mail (see ``demo_messages``)."""
         mailbox = cls()
-        to = owner or "tenant@example.com"
-        invoices = demo_hyresavi_series(months, start=start, seed=seed)
-        for invoice in invoices:
-            sent = datetime.combine(invoice.due - timedelta(days=16), time(6, 30), tzinfo=UTC)
-            mailbox.add_raw(
-                compose_message(
-                    sender=DEMO_SENDER,
-                    to=to,
-                    subject=DEMO_SUBJECT,
-                    sent=sent,
-                    text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
-                    "Wallenstam Kundservice\n",
-                    attachments=[(invoice.filename, "application/pdf", invoice.pdf)],
-                ),
-                owner=owner,
-            )
-        for raw in unrelated_messages(to, _demo_anchor(invoices)):
+        for raw in demo_messages(owner, months=months, start=start, seed=seed, retail=retail):
             mailbox.add_raw(raw, owner=owner)
-        if retail:
-            from paypulse_devkit.demo_retail import demo_orders
-
-            for order in demo_orders():
-                mailbox.add_raw(order.raw(to), owner=owner)
         return mailbox
+
+    @classmethod
+    def demo_for(
+        cls,
+        *,
+        months: int = 12,
+        start: date | None = None,
+        seed: int = 7,
+        retail: bool = True,
+    ) -> Mailbox:
+        """An empty mailbox in which every account, once opened (authorized at the local
+        Google), finds the demo mail addressed to it."""
+
+        def welcome(owner: str) -> list[bytes]:
+            return demo_messages(owner, months=months, start=start, seed=seed, retail=retail)
+
+        return cls(welcome=welcome)
+
+
+def demo_messages(
+    to: str,
+    *,
+    months: int = 12,
+    start: date | None = None,
+    seed: int = 7,
+    retail: bool = True,
+) -> list[bytes]:
+    """The demo mail addressed to ``to``: ``months`` monthly rent notices ("Hyresavi" with a
+    PDF, sent mid-month before the due date) from kundservice@wallenstam.se, unrelated mail
+    (newsletters, one from the same landlord, a shop receipt and a same-sender mail with a
+    non-invoice PDF) and, with ``retail``, order confirmations from five vendors of
+    vendor_configs/ (demo_retail)."""
+    from paypulse_devkit.demo_invoices import demo_hyresavi_series
+
+    invoices = demo_hyresavi_series(months, start=start, seed=seed)
+    out = [
+        compose_message(
+            sender=DEMO_SENDER,
+            to=to,
+            subject=DEMO_SUBJECT,
+            sent=datetime.combine(invoice.due - timedelta(days=16), time(6, 30), tzinfo=UTC),
+            text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
+            "Wallenstam Kundservice\n",
+            attachments=[(invoice.filename, "application/pdf", invoice.pdf)],
+        )
+        for invoice in invoices
+    ]
+    out += unrelated_messages(to, _demo_anchor(invoices))
+    if retail:
+        from paypulse_devkit.demo_retail import demo_orders
+
+        out += [order.raw(to) for order in demo_orders()]
+    return out
 
 
 def _demo_anchor(invoices: list) -> date:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 _UNSAFE_SENDER = re.compile(r'[\s"(){}]')
 
 
-def gmail_date(value: date) -> str:
-    """``YYYY/MM/DD`` as Gmail's after:/before: operators expect."""
-    return f"{value.year:04d}/{value.month:02d}/{value.day:02d}"
+def utc_midnight(value: date) -> str:
+    """The start of ``value`` in UTC as epoch seconds, for after:/before:. "All dates used in
+    the search query are interpreted as midnight on that date in the PST timezone. To specify
+    accurate dates for other timezones pass the value in seconds instead"
+    (https://developers.google.com/workspace/gmail/api/guides/filtering)."""
+    return str(int(datetime.combine(value, time(), tzinfo=UTC).timestamp()))
 
 
 def quoted(value: str) -> str:
@@ -51,10 +54,11 @@ def _subject(item: str | Mapping[str, object]) -> str:
 
 def vendor_query(vendor: Mapping[str, object], *, after: date, before: date) -> str:
     """The search for one vendor configuration (vendor_configs/*.json), e.g.
-    ``(from:a OR from:b) (subject:"A" OR (subject:"B" subject:"C")) after:2024/01/01
-    before:2024/02/01``. ``subject_keywords`` items are phrases (OR-ed) or
-    ``{"keywords": [...], "logic": "AND" | "OR"}``. ``before`` is exclusive in Gmail: pass the
-    last wanted day + 1."""
+    ``(from:a OR from:b) (subject:"A" OR (subject:"B" subject:"C")) after:1704067200
+    before:1706745600``. ``subject_keywords`` items are phrases (OR-ed) or
+    ``{"keywords": [...], "logic": "AND" | "OR"}``. The window is whole UTC days: ``after``
+    midnight UTC (inclusive) to ``before`` midnight UTC (exclusive in Gmail: pass the last
+    wanted day + 1)."""
     senders: Any = vendor["sender_patterns"]
     parts = [from_clause(senders)]
     keywords: Any = vendor.get("subject_keywords") or []
@@ -64,5 +68,5 @@ def vendor_query(vendor: Mapping[str, object], *, after: date, before: date) -> 
         parts.append(subjects[0])
     elif subjects:
         parts.append("(" + " OR ".join(subjects) + ")")
-    parts += [f"after:{gmail_date(after)}", f"before:{gmail_date(before)}"]
+    parts += [f"after:{utc_midnight(after)}", f"before:{utc_midnight(before)}"]
     return " ".join(parts)
