@@ -117,3 +117,22 @@ def test_delete_is_safe_to_repeat_after_partial_failure(api, local_stack, run_as
     assert api("DELETE", "/v1/user/me", token=token).status == 200
     rows, versions, has_secret = counts(local_stack, uid, registry)
     assert set(rows.values()) == {0} and versions == 0 and not has_secret
+
+
+def test_delete_removes_more_versions_than_one_listing_page(api, local_stack):
+    """ListObjectVersions returns at most 1000 per page; every page must go."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    token, uid = make_user(api, "many@example.com")
+    s3 = boto_client("s3", local_stack.aws_endpoint)
+    bucket = local_stack.names.buckets["invoices"]
+
+    def two_versions(i: int) -> None:
+        for v in (b"1", b"2"):
+            s3.put_object(Bucket=bucket, Key=f"invoices/{uid}/rental/doc{i}", Body=v)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(two_versions, range(600)))
+    assert api("DELETE", "/v1/user/me", token=token).status == 200
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=f"invoices/{uid}/")
+    assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []

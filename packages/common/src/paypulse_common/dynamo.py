@@ -97,19 +97,27 @@ def decode_cursor(cursor: str | None, *, owner_key: str, owner: str) -> dict[str
     return key
 
 
-async def batch_write(db: Any, table: str, requests: list[dict[str, Any]]) -> None:
-    """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
+async def batch_write(
+    db: Any, table: str, requests: list[dict[str, Any]], *, concurrency: int = 1
+) -> None:
+    """BatchWriteItem in chunks of 25 (``concurrency`` chunks in flight), retrying unprocessed
+    items with backoff."""
     import asyncio
 
     from paypulse_common.errors import DependencyError
+    from paypulse_common.runtime import gather_all
 
-    for start in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table: requests[start : start + 25]}
-        for attempt in range(8):
-            response = await db.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                break
-            await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
-        else:
-            raise DependencyError("Database throttled a batch write")
+    bound = asyncio.Semaphore(max(1, concurrency))
+
+    async def chunk(part: list[dict[str, Any]]) -> None:
+        pending: dict[str, Any] = {table: part}
+        async with bound:
+            for attempt in range(8):
+                response = await db.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    return
+                await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+        raise DependencyError("Database throttled a batch write")
+
+    await gather_all(*(chunk(requests[i : i + 25]) for i in range(0, len(requests), 25)))

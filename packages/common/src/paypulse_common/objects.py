@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from paypulse_common import aws
 from paypulse_common.errors import DependencyError
 
@@ -23,29 +25,40 @@ async def read_bounded(
     return data, response.get("Metadata", {})
 
 
-async def delete_versions(bucket: str, prefix: str, *, exact: bool = False) -> int:
+async def delete_versions(
+    bucket: str, prefix: str, *, exact: bool = False, concurrency: int = 4
+) -> int:
     """Delete every version and delete marker under ``prefix`` (only of the key ``prefix`` itself
-    when ``exact``), 1000 per request, all pages; returns how many were deleted."""
+    when ``exact``): every page is listed first, then deleted 1000 per request with
+    ``concurrency`` requests in flight; returns how many were deleted. (Deleting while paging
+    makes the next page's markers point at deleted versions: moto then ends the listing early
+    and leaves the rest behind.)"""
+    from paypulse_common.runtime import gather_all
+
     s3 = await aws.client("s3")
-    deleted = 0
     try:
+        versions: list[dict[str, str]] = []
         paginator = s3.get_paginator("list_object_versions")
         async for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            objects = [
+            versions.extend(
                 {"Key": v["Key"], "VersionId": v["VersionId"]}
                 for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
                 if not exact or v["Key"] == prefix
-            ]
-            for start in range(0, len(objects), 1000):
-                batch = objects[start : start + 1000]
+            )
+    except Exception as exc:
+        raise DependencyError("Error listing stored objects") from exc
+    bound = asyncio.Semaphore(max(1, concurrency))
+
+    async def delete(batch: list[dict[str, str]]) -> None:
+        async with bound:
+            try:
                 response = await s3.delete_objects(
                     Bucket=bucket, Delete={"Objects": batch, "Quiet": True}
                 )
-                if response.get("Errors"):
-                    raise DependencyError("Error deleting stored objects")
-                deleted += len(batch)
-    except DependencyError:
-        raise
-    except Exception as exc:
-        raise DependencyError("Error deleting stored objects") from exc
-    return deleted
+            except Exception as exc:
+                raise DependencyError("Error deleting stored objects") from exc
+            if response.get("Errors"):
+                raise DependencyError("Error deleting stored objects")
+
+    await gather_all(*(delete(versions[i : i + 1000]) for i in range(0, len(versions), 1000)))
+    return len(versions)

@@ -32,9 +32,44 @@ class Runtime:
         self._locks: dict[str, asyncio.Lock] = {}
         self._exit = contextlib.AsyncExitStack()
         self._settings: Any = None
+        self._task: asyncio.Task[Any] | None = None
+        self.context: Any = None  # the Lambda context of the invocation running now
 
-    def run(self, coro: Awaitable[T]) -> T:
-        return self._runner.run(coro)  # type: ignore[arg-type]
+    def run(self, coro: Awaitable[T], context: Any = None) -> T:
+        """Run one invocation to completion. Tasks it started and left pending (a failed
+        ``gather``'s siblings, a forgotten ``create_task``) are cancelled and awaited before
+        it returns, so nothing of this invocation resumes inside the next one."""
+        return self._runner.run(self._invocation(coro, context))
+
+    async def _invocation(self, coro: Awaitable[T], context: Any) -> T:
+        self._task = asyncio.current_task()
+        self.context = context
+        try:
+            return await coro
+        finally:
+            self.context = None
+            self._task = None
+            await _cancel_strays()
+
+    def cancel(self) -> bool:
+        """Cancel the invocation running now, from any thread (the local stack does this when
+        the function's timeout expires). False when nothing is running."""
+        task = self._task
+        if task is None or task.done():
+            return False
+        task.get_loop().call_soon_threadsafe(task.cancel)
+        return True
+
+    def restart(self) -> None:
+        """A fresh environment after a timed-out invocation: Lambda does not reuse an
+        execution environment whose invocation timed out, so clients, caches and settings
+        are created again on a new loop."""
+        self.close()
+        self._runner = asyncio.Runner()
+        self._resources.clear()
+        self._locks.clear()
+        self._exit = contextlib.AsyncExitStack()
+        self._settings = None
 
     @property
     def settings(self) -> Any:
@@ -62,6 +97,40 @@ class Runtime:
         with contextlib.suppress(Exception):
             self._runner.run(self._exit.aclose())
         self._runner.close()
+
+
+async def _cancel_strays() -> None:
+    me = asyncio.current_task()
+    strays = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    if not strays:
+        return
+    log.warning("cancelling tasks left running by the invocation", extra={"tasks": len(strays)})
+    for task in strays:
+        task.cancel()
+    await asyncio.gather(*strays, return_exceptions=True)
+
+
+async def gather_all(*aws: Awaitable[T]) -> list[T]:
+    """Run awaitables concurrently and return their results in order. On the first failure
+    (or when cancelled) the others are cancelled and awaited before the error propagates,
+    as ``asyncio.TaskGroup`` does, but the first error is raised as is (no ExceptionGroup),
+    so ``except PayPulseError`` keeps working. ``asyncio.gather`` leaves them running."""
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+def remaining_seconds() -> float | None:
+    """Time left in the current invocation (None outside a Lambda invocation)."""
+    context = current().context
+    if context is None or not hasattr(context, "get_remaining_time_in_millis"):
+        return None
+    return float(context.get_remaining_time_in_millis()) / 1000.0
 
 
 _local = threading.local()
@@ -114,8 +183,8 @@ def http_handler(
 
     def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         if on_schedule is not None and event.get("source") == "aws.events":
-            return current().run(on_schedule(event))
-        return current().run(_serve(handle, event, public))
+            return current().run(on_schedule(event), context)
+        return current().run(_serve(handle, event, public), context)
 
     handler.public = public  # type: ignore[attr-defined]
     handler.handle = handle  # type: ignore[attr-defined]
@@ -153,7 +222,7 @@ def event_handler(
 
     def handler(event: Mapping[str, Any], context: Any = None) -> Any:
         try:
-            return current().run(handle(event))
+            return current().run(handle(event), context)
         except Exception:
             log.exception("event failed; will be retried")
             raise

@@ -5,9 +5,20 @@ moto stores events but never runs functions, so the pump delivers them itself:
   declaration); the pump turns each message back into the S3 event for the handler.
 - Stream triggers: the pump reads the table's DynamoDB stream (dynamodbstreams) and hands the
   declared event types to the handler in batches.
-Like Lambda, a failing event is retried (3 attempts in all) and then sent to the function's
-dead-letter queue, so nothing is dropped silently. ``drain()`` delivers everything pending
-now (tests); ``start()`` runs a background thread (``paypulse dev``).
+Like Lambda, a failing event is retried and then sent to the function's dead-letter queue, so
+nothing is dropped silently: asynchronous invocations (S3, EventBridge schedules) get 2
+retries within the maximum event age; stream batches the retries of their event source
+mapping within the maximum record age (the values infra/components/function.py deploys). A
+function that runs past its timeout fails like any other error (``Sandbox.Timedout``).
+Lambda waits about 1 then 2 minutes between asynchronous attempts; the pump does not sleep but
+counts those waits in the event's age, so the maximum event age cuts retries as it would on
+AWS. S3 keys arrive URL-encoded as S3 sends them (space → ``+``, non-ASCII percent-encoded).
+``drain()`` delivers everything pending now (tests); ``start()`` runs a background thread
+(``paypulse dev``).
+
+Refs: Lambda developer guide, "Configuring error handling for asynchronous invocation"
+(MaximumRetryAttempts 0-2, MaximumEventAgeInSeconds 60-21600, retry waits) and "Event message
+structure" for S3 ("The s3 key ... is URL encoded").
 """
 
 from __future__ import annotations
@@ -17,12 +28,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote_plus, unquote_plus
 
 from infra.workspace import Function, Workspace
 from paypulse_devkit.aws_local import PhysicalNames, boto_client
 
-MAX_ATTEMPTS = 3
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int  # the first try plus the retries
+    max_age_s: float  # older events are not tried again (sent to the dead-letter queue)
+    waits_s: tuple[float, ...] = ()  # what Lambda waits before each retry
+
+
+# Mirrors infra/components/function.py (ASYNC_RETRIES, MAX_EVENT_AGE; STREAM_RETRIES,
+# STREAM_MAX_RECORD_AGE), which imports Pulumi and so cannot be imported here.
+ASYNC_POLICY = RetryPolicy(attempts=1 + 2, max_age_s=6 * 3600, waits_s=(60.0, 120.0))
+STREAM_POLICY = RetryPolicy(attempts=1 + 3, max_age_s=24 * 3600)
 
 
 @dataclass
@@ -32,6 +56,30 @@ class Delivery:
     attempts: int
     error: str | None = None
     result: Any = None
+    event: Any = None
+
+
+def s3_event_key(key: str) -> str:
+    """An object key as S3 writes it into event notifications: form-URL-encoded (space → '+',
+    UTF-8 percent-encoded), '/' kept."""
+    return quote_plus(key, safe="/")
+
+
+def _event_time(event: dict[str, Any]) -> float | None:
+    """When the event happened (S3 eventTime, EventBridge time, stream creation time)."""
+    records = event.get("Records") or []
+    if records:
+        first = records[0]
+        if "eventTime" in first:
+            return datetime.fromisoformat(first["eventTime"].replace("Z", "+00:00")).timestamp()
+        created = (first.get("dynamodb") or {}).get("ApproximateCreationDateTime")
+        if isinstance(created, int | float):
+            return float(created)
+        if isinstance(created, datetime):
+            return created.timestamp()
+    if "time" in event:
+        return datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00")).timestamp()
+    return None
 
 
 @dataclass
@@ -49,6 +97,9 @@ class EventPump:
         self.endpoint = endpoint
         self.invoke = invoke
         self.deliveries: list[Delivery] = []
+        self.clock: Callable[[], float] = time.time  # wall clock of event ages (tests move it)
+        self.async_policy = ASYNC_POLICY
+        self.stream_policy = STREAM_POLICY
         self._queues: dict[str, tuple[str, str]] = {}  # function -> (queue url, dlq url)
         self._streams: list[_Stream] = []
         self._lock = threading.RLock()
@@ -111,20 +162,35 @@ class EventPump:
                     )["ShardIterator"]
 
     # ---------------------------------------------------------------- delivery
-    def _deliver(self, fn: Function, event: dict[str, Any]) -> Delivery:
-        error = None
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+    def _deliver(
+        self, fn: Function, event: dict[str, Any], policy: RetryPolicy | None = None
+    ) -> Delivery:
+        policy = policy or self.async_policy
+        happened = _event_time(event)
+        started = self.clock()
+        waited = 0.0
+        error = "EventAgeExceeded: the event is older than the maximum event age"
+        attempts = 0
+        for attempt in range(1, policy.attempts + 1):
+            if attempt > 1:
+                waited += policy.waits_s[attempt - 2] if attempt - 2 < len(policy.waits_s) else 0
+            age = self.clock() - (happened if happened is not None else started) + waited
+            if age > policy.max_age_s:
+                error = f"EventAgeExceeded: {age:.0f} s old, maximum {policy.max_age_s:.0f} s"
+                break
+            attempts = attempt
             try:
                 result = self.invoke(fn.name, event)
-                return self._record(Delivery(fn.name, True, attempt, result=result))
-            except Exception as exc:  # the function raised: Lambda would retry it
-                error = f"{type(exc).__name__}: {exc}"
+                return self._record(Delivery(fn.name, True, attempt, result=result, event=event))
+            except Exception as exc:  # the function raised or timed out: Lambda retries it
+                kind = getattr(exc, "error_type", type(exc).__name__)
+                error = f"{kind}: {exc}"
         sqs = boto_client("sqs", self.endpoint)
         sqs.send_message(
             QueueUrl=self._queues[fn.name][1],
             MessageBody=json.dumps({"event": event, "error": error}, default=str),
         )
-        return self._record(Delivery(fn.name, False, MAX_ATTEMPTS, error))
+        return self._record(Delivery(fn.name, False, attempts, error, event=event))
 
     def _record(self, delivery: Delivery) -> Delivery:
         self.deliveries.append(delivery)
@@ -144,6 +210,9 @@ class EventPump:
                 if body.get("Event") == "s3:TestEvent":
                     pass
                 elif body.get("Records"):
+                    for record in body["Records"]:  # moto quote_plus-es '/' too; S3 does not
+                        obj = record["s3"]["object"]
+                        obj["key"] = s3_event_key(unquote_plus(obj["key"]))
                     self._deliver(self.ws.functions[name], body)
                     handled += 1
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
@@ -166,7 +235,7 @@ class EventPump:
                     batch = records[start : start + size]
                     for r in batch:
                         r["eventSourceARN"] = stream.arn
-                    self._deliver(stream.function, {"Records": batch})
+                    self._deliver(stream.function, {"Records": batch}, self.stream_policy)
                     handled += 1
         return handled
 

@@ -12,6 +12,7 @@ import argparse
 import base64
 import importlib
 import json
+import logging
 import secrets
 import signal
 import sys
@@ -25,26 +26,16 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from infra.workspace import Function, Workspace, runtime_environment, workspace
-from paypulse_devkit import aws_local
+from paypulse_devkit import api_gateway, aws_local
 from paypulse_devkit.google_server import GoogleServer
+from paypulse_devkit.invocations import IntegrationTimeoutError, Invocation, LambdaContext
 from paypulse_devkit.router import Router
 
 T = TypeVar("T")
-MAX_REQUEST_BYTES = 1024 * 1024
+log = logging.getLogger("paypulse.local_stack")
 _TEXT_TYPES = ("application/json", "text/")
 
 Reply = tuple[int, dict[str, str], bytes]
-
-
-class LambdaContext:
-    def __init__(self, fn: Function) -> None:
-        self.function_name = fn.name
-        self.memory_limit_in_mb = fn.memory
-        self.aws_request_id = str(uuid.uuid4())
-        self._deadline = time.monotonic() + fn.timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 class LocalStack:
@@ -83,6 +74,11 @@ class LocalStack:
         self._jwt_signing_key = secrets.token_urlsafe(48)
         self._runtimes: list[Any] = []
         self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
+        # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
+        self.timeouts: dict[str, float] = {}
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self._running = 0  # invocations whose worker has not finished (some outlive a 503)
+        self._idle = threading.Condition()
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
             ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
             ("GET", "/openapi.json"): self._openapi,
@@ -127,6 +123,7 @@ class LocalStack:
     def reset(self) -> None:
         """Empty every table, bucket and topic and forget Google grants (between tests).
         Physical names and the JWT key stay the same, so warm environments remain valid."""
+        self.wait_idle()
         aws_local.reset(self.aws_endpoint)
         names = aws_local.provision(
             self.ws, self.aws_endpoint, jwt_signing_key=self._jwt_signing_key
@@ -180,20 +177,44 @@ class LocalStack:
         return dict(self._env[name])
 
     # ---------------------------------------------------------------- invocation
-    def invoke(self, name: str, event: Mapping[str, Any]) -> Any:
-        """Run one invocation of a declared function in a worker ("execution environment")."""
+    def function_timeout(self, name: str) -> float:
+        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+
+    def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
+        """Run one invocation of a declared function in a worker ("execution environment").
+        Raises FunctionTimeoutError when it outlives the function's timeout (Lambda's
+        ``Sandbox.Timedout``), IntegrationTimeoutError when ``wait`` passes first."""
         fn = self.ws.functions[name]
         payload = dict(event)
+        timeout = self.function_timeout(name)
 
         def call() -> Any:
-            return importlib.import_module(fn.module).handler(payload, LambdaContext(fn))
+            context = LambdaContext(fn.name, fn.memory, timeout)
+            return importlib.import_module(fn.module).handler(payload, context)
 
-        return self.run_in(name, call)
+        return self.run_in(name, call, wait=wait)
 
-    def run_in(self, name: str, work: Callable[[], T]) -> T:
-        """Run ``work`` in a worker thread with the function's runtime active."""
+    def run_in(self, name: str, work: Callable[[], T], *, wait: float | None = None) -> T:
+        """Run ``work`` in a worker thread with the function's runtime active, cancelled
+        when the function's timeout expires (see paypulse_devkit.invocations)."""
         fn = self.ws.functions[name]
-        return self._pool.submit(self._in_env, fn, work).result(timeout=fn.timeout + 5)
+        invocation = Invocation(name, self.function_timeout(name))
+        with self._idle:
+            self._running += 1
+        worker = self._pool.submit(self._in_env, fn, invocation.wrap(work))
+        worker.add_done_callback(self._worker_done)
+        invocation.attach(worker)
+        return invocation.result(wait)  # type: ignore[no-any-return]
+
+    def _worker_done(self, _: Any) -> None:
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no invocation is running (e.g. one API Gateway stopped waiting for)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
     def _in_env(self, fn: Function, work: Callable[[], T]) -> T:
         from paypulse_common.runtime import Runtime, activated
@@ -235,6 +256,9 @@ class LocalStack:
             return self.google.handle(method, path, parse_qs(parts.query), headers, body)
         if method == "POST" and path.startswith("/_local/schedules/"):
             return self._fire_schedule(path.rsplit("/", 1)[-1])
+        over_quota = api_gateway.request_limits(method, raw_path, headers, body)
+        if over_quota is not None:
+            return over_quota
         match, allowed = self.router.match(method, path)
         if match is None:
             if allowed:
@@ -243,8 +267,22 @@ class LocalStack:
                 return reply
             return _error(404, "NOT_FOUND", f"No route for {method} {path}")
         event = api_event(method, path, parts.query, headers, body, match, source_ip)
-        result = self.invoke(match.function.name, event)
-        return proxy_result(result)
+        return self._integrate(match.function.name, event)
+
+    def _integrate(self, name: str, event: dict[str, Any]) -> Reply:
+        """The Lambda proxy integration: API Gateway waits at most its integration timeout."""
+        try:
+            result = self.invoke(name, event, wait=self.integration_timeout)
+        except IntegrationTimeoutError:
+            log.warning("integration timeout: %s ran past %.1f s", name, self.integration_timeout)
+            return api_gateway.service_unavailable()
+        except Exception as exc:  # a function error (its own timeout included)
+            log.warning("function error in %s: %s", name, exc)
+            return api_gateway.internal_server_error()
+        try:
+            return proxy_result(result)
+        except (KeyError, TypeError, ValueError):
+            return api_gateway.internal_server_error()
 
     def _openapi(self, body: bytes) -> Reply:
         from paypulse_devkit.openapi import build
@@ -439,8 +477,8 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            status, headers, payload = _error(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
+        if length > api_gateway.MAX_PAYLOAD_BYTES:  # refused before the body is read
+            status, headers, payload = api_gateway.payload_too_large()
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""

@@ -6,14 +6,13 @@ the user row and e-mail claim last, so an interrupted deletion can simply be rep
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from paypulse_common import aws
 from paypulse_common.dynamo import batch_write
 from paypulse_common.errors import ConfigurationError, DependencyError
 from paypulse_common.objects import delete_versions
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 from paypulse_common.users import User, delete_user_rows
 
 
@@ -21,20 +20,19 @@ async def purge_user(user: User) -> dict[str, int]:
     registry = settings().user_data
     if not registry.get("tables"):
         raise ConfigurationError("delete_user has no registry of user-owned data")
-    counts: dict[str, int] = {}
-    for logical, prefix in registry.get("buckets", {}).items():
-        counts[f"bucket:{logical}"] = await delete_versions(
-            settings().bucket(logical), prefix.format(user_id=user.user_id)
-        )
-    results = await asyncio.gather(
+    buckets = sorted(registry.get("buckets", {}).items())
+    tables = sorted(registry["tables"].items())
+    # Objects and rows are independent of each other: purge them all at once (the route has
+    # API Gateway's 30 s; benchmarks/delete_user.py measures a user with 2,000 of each).
+    results = await gather_all(
         *(
-            _purge_table(logical, keys, user.user_id)
-            for logical, keys in sorted(registry["tables"].items())
-        )
+            delete_versions(settings().bucket(logical), prefix.format(user_id=user.user_id))
+            for logical, prefix in buckets
+        ),
+        *(_purge_table(logical, keys, user.user_id) for logical, keys in tables),
     )
-    counts.update(
-        {f"table:{k}": n for k, n in zip(sorted(registry["tables"]), results, strict=True)}
-    )
+    names = [f"bucket:{b}" for b, _ in buckets] + [f"table:{t}" for t, _ in tables]
+    counts = dict(zip(names, results, strict=True))
     for logical in registry.get("secrets", {}):
         await _delete_secret(settings().secret(logical) + user.user_id)
     await delete_user_rows(user)
@@ -70,6 +68,7 @@ async def _purge_table(logical: str, keys: list[str | None], user_id: str) -> in
                     {"DeleteRequest": {"Key": {k: v for k, v in it.items() if k != "EndpointArn"}}}
                     for it in items
                 ],
+                concurrency=8,
             )
             deleted += len(items)
             if "LastEvaluatedKey" not in page:
