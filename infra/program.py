@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from infra.build import BuildOptions, build_all
 from infra.components.artifacts import LambdaArtifacts, LambdaArtifactsArgs
 from infra.components.buckets import Buckets, BucketsArgs, BucketSpec
+from infra.components.dashboard import Dashboard, DashboardArgs
 from infra.components.function import FunctionArgs, LambdaFunction, PolicyInputs
 from infra.components.http_api import HttpApi, HttpApiArgs, RouteTarget
 from infra.components.notifications import Notifications, NotificationsArgs
@@ -214,12 +215,22 @@ def main() -> dict[str, object]:
             alarm_email=settings.alarm_email,
         ),
     )
+    dashboard = Dashboard(
+        "ops",
+        DashboardArgs(
+            stack=settings.stack,
+            region=region,
+            routes=tuple(str(route) for route, _ in ws.routes()),
+            dead_letter_queues=queues,
+        ),
+    )
     outputs: dict[str, object] = {
         "api_url": api.url,
         "invoices_bucket": buckets.names.get("invoices"),
         "tables": dict(tables.names),
         "topic_arn": notifications.topic_arns.get("invoice_notifications"),
         "ops_topic_arn": ops.ops_topic_arn,
+        "dashboard": dashboard.dashboard_name,
         "vendor_items": len(vendors.keys) if vendors else 0,
     }
     if notifications.platform_application_arn is not None:

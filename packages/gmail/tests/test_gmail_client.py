@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -344,3 +345,37 @@ def test_403_rate_limit_is_retried_but_plain_403_is_not(connected, mailbox):
     with pytest.raises(DependencyError):
         run(client.list_message_ids("subject:Hyresavi"))
     assert fake.api.pending_faults == 0
+
+
+def test_quota_units_of_every_request_are_counted(connected, mailbox):
+    """Gmail charges 5 units per messages.list page, per messages.get (also inside a batch) and
+    per attachments.get (Gmail API usage limits); the client reports what it spent."""
+    from paypulse_common import metrics
+
+    factory, _, _, _ = connected
+    ids = deliver(mailbox, 120, attachments=[("avi.pdf", "application/pdf", simple_pdf(["x"]))])
+    spent: list[dict] = []
+    previous = metrics.set_writer(lambda line: spent.append(json.loads(line)))
+    try:
+
+        async def journey():
+            client = factory()
+            with metrics.invocation("test"):
+                listed = await client.list_message_ids("", page_size=50)  # 3 pages
+                messages = await client.get_messages(listed[:60])  # batches of 50 + 10
+                await client.get_attachment(
+                    messages[0]["id"],
+                    next(
+                        p["body"]["attachmentId"]
+                        for p in messages[0]["payload"]["parts"]
+                        if p["body"].get("attachmentId")
+                    ),
+                )
+            return listed
+
+        listed = run(journey())
+    finally:
+        metrics.set_writer(previous)
+    assert sorted(listed) == sorted(ids)
+    (doc,) = spent
+    assert doc[metrics.GMAIL_QUOTA_UNITS] == 3 * 5 + 60 * 5 + 5

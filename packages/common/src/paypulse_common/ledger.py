@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from paypulse_common import aws
+from paypulse_common import aws, metrics
 from paypulse_common.dynamo import batch_write, from_item, query_all, to_item
 from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
@@ -124,6 +124,8 @@ async def record_many(user_id: str, entries: dict[str, dict[str, Any]], status: 
         raise
     except Exception as exc:
         raise DependencyError("Database error (ledger)") from exc
+    for key in entries:
+        metrics.ledger_outcome(key, status)
 
 
 async def release(user_id: str, ledger_key: str) -> None:
@@ -152,6 +154,7 @@ async def record(user_id: str, ledger_key: str, status: str = DONE, **attrs: Any
         await db.put_item(TableName=_table(), Item=item)
     except Exception as exc:
         raise DependencyError("Database error (ledger)") from exc
+    metrics.ledger_outcome(ledger_key, status)
 
 
 async def get(user_id: str, ledger_key: str) -> dict[str, Any] | None:

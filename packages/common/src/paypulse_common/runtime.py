@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
+from paypulse_common import metrics
 from paypulse_common.errors import InternalError, PayPulseError
-from paypulse_common.logs import get_logger
+from paypulse_common.logs import bound_request, get_logger
 
 T = TypeVar("T")
 log = get_logger("paypulse.runtime")
@@ -183,12 +186,34 @@ def http_handler(
 
     def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         if on_schedule is not None and event.get("source") == "aws.events":
-            return current().run(on_schedule(event), context)
-        return current().run(_serve(handle, event, public), context)
+            return current().run(_observed(on_schedule(event), context), context)
+        return current().run(_observed(_serve(handle, event, public), context, event), context)
 
     handler.public = public  # type: ignore[attr-defined]
     handler.handle = handle  # type: ignore[attr-defined]
     return handler
+
+
+async def _observed(work: Awaitable[T], context: Any, event: Mapping[str, Any] | None = None) -> T:
+    """Run one invocation with its request id bound to the logs and its metrics collected,
+    written once at the end; API events also record the handler's latency under their route."""
+    rt = current()
+    stack = (rt._env if rt._env is not None else os.environ).get("PAYPULSE_STACK", "local")
+    request_id = getattr(context, "aws_request_id", None)
+    started = time.perf_counter()
+    with (
+        bound_request(request_id),
+        metrics.invocation(
+            stack, function=getattr(context, "function_name", ""), requestId=request_id or ""
+        ),
+    ):
+        try:
+            return await work
+        finally:
+            route = (event or {}).get("routeKey")
+            if route:
+                elapsed = (time.perf_counter() - started) * 1000
+                metrics.observe(metrics.REQUEST_LATENCY, round(elapsed, 3), Route=str(route))
 
 
 async def _serve(
@@ -222,7 +247,7 @@ def event_handler(
 
     def handler(event: Mapping[str, Any], context: Any = None) -> Any:
         try:
-            return current().run(handle(event), context)
+            return current().run(_observed(handle(event), context), context)
         except Exception:
             log.exception("event failed; will be retried")
             raise

@@ -11,6 +11,7 @@ network failures â†’ DependencyError. ``googleapiclient`` is imported lazily (â‰
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import random
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from paypulse_common import metrics
 from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
 from paypulse_gmail.mime import Attachment, b64url_decode, find_attachments
 
@@ -35,6 +37,13 @@ DEFAULT_ROOT_URL = "https://gmail.googleapis.com"
 MAX_BATCH = 50
 MAX_PAGE_SIZE = 500
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Quota units per request of the methods used (Gmail API "Usage limits", per-method quota usage;
+# every request inside a batch counts on its own).
+QUOTA_UNITS = {
+    "gmail.users.messages.list": 5,
+    "gmail.users.messages.get": 5,
+    "gmail.users.messages.attachments.get": 5,
+}
 
 T = TypeVar("T")
 
@@ -242,15 +251,20 @@ class GmailClient:
                 messages.get(userId="me", id=message_id, format=format, **extra),
                 request_id=message_id,
             )
+        metrics.count(metrics.GMAIL_QUOTA_UNITS, QUOTA_UNITS["gmail.users.messages.get"] * len(ids))
         batch.execute(http=http)
         return done, errors
 
     # ------------------------------------------------------------------ plumbing
     async def _call(self, build_request: Callable[[Any], Any]) -> Any:
         """Execute one API request built from the service, with retries."""
-        return await self._call_blocking(
-            lambda http: build_request(self._resources()).execute(http=http, num_retries=0)
-        )
+
+        def send(http: Any) -> Any:
+            request = build_request(self._resources())
+            metrics.count(metrics.GMAIL_QUOTA_UNITS, QUOTA_UNITS[request.methodId])
+            return request.execute(http=http, num_retries=0)
+
+        return await self._call_blocking(send)
 
     async def _call_blocking(self, fn: Callable[[Any], T]) -> T:
         creds = await self._credentials.get()
@@ -269,8 +283,8 @@ class GmailClient:
             try:
                 async with self._semaphore:
                     result = await asyncio.get_running_loop().run_in_executor(
-                        _pool(), self._run, fn, creds
-                    )
+                        _pool(), contextvars.copy_context().run, self._run, fn, creds
+                    )  # the copied context carries the invocation's metrics and request id
             except HttpError as exc:
                 if _retryable(exc) and attempt < self._max_retries:
                     await asyncio.sleep(self._delay(attempt, exc))

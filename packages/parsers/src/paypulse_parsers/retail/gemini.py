@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from paypulse_common import metrics
 from paypulse_common.errors import DependencyError
 from paypulse_parsers.retail.categories import response_schema
 
@@ -97,6 +98,7 @@ async def gemini_fields(
         response_mime_type="application/json",
         response_schema=response_schema(category),
     )
+    metrics.count(metrics.GEMINI_CALLS)
     try:
         response = await client.aio.models.generate_content(
             model=settings.model, contents=prompt, config=config
@@ -110,6 +112,9 @@ async def gemini_fields(
     finally:
         with contextlib.suppress(Exception):  # closing must not hide the result
             await client.aio.aclose()
+    metrics.count(
+        metrics.GEMINI_TOKENS, getattr(response.usage_metadata, "total_token_count", 0) or 0
+    )
     raw = response.text or ""
     try:
         data = json.loads(raw, parse_float=Decimal)
