@@ -492,42 +492,27 @@ def test_project_limit_counts_every_user(box):
     assert status == 429 and body["error"]["errors"][0]["reason"] == "rateLimitExceeded"
 
 
-def test_each_request_of_a_batch_is_charged_and_refused_on_its_own(box):
+def test_each_request_of_a_batch_is_charged_and_refused_on_its_own(gmail, api, box):
     from googleapiclient.http import BatchHttpRequest
 
+    from paypulse_devkit.gmail_quota import QuotaLimits, QuotaMeter
+
+    service, url = gmail
     ids = [deliver(box, days=i) for i in range(30)]
-    api = metered(box, Clock(), per_user_per_minute=100)
-    server, url = serve(api)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=FutureWarning)
-            from google.oauth2.credentials import Credentials
-            from googleapiclient.discovery import build
-        service = build(
-            "gmail",
-            "v1",
-            credentials=Credentials(token=TOKEN),
-            static_discovery=True,
-            cache_discovery=False,
-            client_options={"api_endpoint": url},
+    api.quota = QuotaMeter(QuotaLimits(per_user_per_minute=100), clock=Clock())
+    results: dict[str, Any] = {}
+
+    def collect(request_id: str, response: Any, exception: Any) -> None:
+        results[request_id] = (
+            (exception.resp.status, json.loads(exception.content)["error"]["errors"][0])
+            if exception is not None
+            else 200
         )
-        results: dict[str, Any] = {}
 
-        def collect(request_id: str, response: Any, exception: Any) -> None:
-            results[request_id] = (
-                (exception.resp.status, json.loads(exception.content)["error"]["errors"][0])
-                if exception is not None
-                else 200
-            )
-
-        batch = BatchHttpRequest(callback=collect, batch_uri=f"{url}/batch/gmail/v1")
-        for message_id in ids:
-            batch.add(
-                service.users().messages().get(userId="me", id=message_id), request_id=message_id
-            )
-        batch.execute()
-    finally:
-        server.stop()
+    batch = BatchHttpRequest(callback=collect, batch_uri=f"{url}/batch/gmail/v1")
+    for message_id in ids:
+        batch.add(service.users().messages().get(userId="me", id=message_id), request_id=message_id)
+    batch.execute()
     assert sum(r == 200 for r in results.values()) == 20  # 100 units / 5
     refused = [r for r in results.values() if r != 200]
     assert len(refused) == 10

@@ -86,6 +86,9 @@ def test_demo_mail_per_authorized_account_and_mail_posted_to_its_addressee():
     status, body = get(bo, f"/gmail/v1/users/me/messages/{ann_ids[0]}")
     assert status == 404 and body["error"]["status"] == "NOT_FOUND"
     assert get(bo, "/gmail/v1/users/ann@gmail.com/messages")[0] == 403
+    path = "/_local/google/usage?email=ann%40gmail.com"
+    status, _, body = stack.handle_http("GET", path, {}, b"", "127.0.0.1")
+    assert status == 200 and json.loads(body)["units"] == {"messages.get": 5}
 
     raw = compose_message(
         sender="a@b.se", to="ann@gmail.com", subject="Hej", sent=datetime.now(UTC), text="x"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayP
 from paypulse_devkit.mailbox import compose_message, simple_pdf
 from paypulse_gmail.client import GmailClient
 from paypulse_gmail.credentials import GmailCredentials
+from paypulse_gmail.pacing import QuotaWaitTooLongError, TokenBucket
 from paypulse_gmail.query import vendor_query
 
 OWNER = "tenant@example.com"
@@ -60,6 +63,7 @@ def connected(google, store, make_tokens):
             on_disconnect=on_disconnect,
         )
         kwargs.setdefault("backoff_base", 0.01)
+        kwargs.setdefault("bucket", TokenBucket())  # a fresh quota per test
         return GmailClient(creds, root_url=url, **kwargs)
 
     return factory, fake, store, disconnected
@@ -379,3 +383,177 @@ def test_quota_units_of_every_request_are_counted(connected, mailbox):
     assert sorted(listed) == sorted(ids)
     (doc,) = spent
     assert doc[metrics.GMAIL_QUOTA_UNITS] == 3 * 5 + 60 * 5 + 5
+
+
+# ------------------------------------------------------------------------------ quota
+class VirtualTime:
+    """A clock shared by the client and the local Gmail's quota meter. Sleepers wake one at a
+    time in order of their wake-up time, the clock jumping to it, and only while no request is
+    in flight (``busy``), so each request reaches the server at the time it was sent: a minute
+    passes in milliseconds."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+        self.sleeps: list[float] = []
+        self.busy = 0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._advancing = False
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, len(self.sleeps), woken))
+        if not self._advancing:
+            self._advancing = True
+            loop.call_later(0.002, self._advance)
+        await woken
+
+    def _advance(self) -> None:
+        if self.busy == 0:
+            wake, _, woken = heapq.heappop(self._sleepers)
+            self.now = max(self.now, wake)
+            woken.set_result(None)
+        if self._sleepers:
+            asyncio.get_running_loop().call_later(0.002, self._advance)
+        else:
+            self._advancing = False
+
+
+class CountingPool(ThreadPoolExecutor):
+    """The client's worker pool, counting the requests in flight on a VirtualTime."""
+
+    def __init__(self, clock: VirtualTime) -> None:
+        super().__init__(max_workers=8)
+        self.clock = clock
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.clock.busy += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: setattr(self.clock, "busy", self.clock.busy - 1))
+        return future
+
+
+@pytest.fixture
+def virtual_time(monkeypatch):
+    import paypulse_gmail.client as client_module
+
+    clock = VirtualTime()
+    pool = CountingPool(clock)
+    monkeypatch.setattr(client_module, "_pool", lambda: pool)
+    yield clock
+    pool.shutdown(wait=True)
+
+
+def metered(fake, clock, per_user_per_minute=15_000):
+    from paypulse_devkit.gmail_quota import QuotaLimits, QuotaMeter
+
+    fake.api.quota = QuotaMeter(QuotaLimits(per_user_per_minute=per_user_per_minute), clock=clock)
+    return fake.api.quota
+
+
+def fill(mailbox, count):
+    """``count`` small messages (recorded-resource shape), newest last."""
+    ids = []
+    for i in range(count):
+        message_id = f"{0x18D0000000000000 + i:016x}"
+        headers = [{"name": "From", "value": SENDER}, {"name": "Subject", "value": "Hyresavi"}]
+        mailbox.add_resource(
+            {
+                "id": message_id,
+                "internalDate": str(1_735_718_400_000 + i * 1000),
+                "payload": {"partId": "", "mimeType": "text/plain", "headers": headers},
+            },
+            owner=OWNER,
+        )
+        ids.append(message_id)
+    return ids
+
+
+def test_the_default_bucket_is_sized_from_the_documented_per_user_rate():
+    bucket = TokenBucket()
+    assert bucket.capacity + 60 * bucket.rate <= 15_000  # any minute stays within the quota
+    assert bucket.capacity >= 8 * 50 * 5 / 4  # still room for a burst of batched gets
+    clock = VirtualTime()
+    paced = TokenBucket(clock=clock)
+    waits = [paced.reserve(250) for _ in range(200)]  # 50,000 units asked for at once
+    assert sum(1 for w in waits if w == 0) == paced.capacity // 250
+    assert max(waits) == pytest.approx((200 * 250 - paced.capacity) / paced.rate)
+
+
+def test_a_mailbox_bigger_than_a_minute_of_quota_is_paced_not_refused(
+    connected, mailbox, virtual_time
+):
+    """The local Gmail enforces 1,500 units a minute (a tenth of the real quota keeps the test
+    fast) and the client's bucket is sized from the same rate."""
+    factory, fake, _, _ = connected
+    clock = virtual_time
+    quota = metered(fake, clock, per_user_per_minute=1_500)
+    expected = fill(mailbox, 310)  # 1 list + 310 gets = 1,555 units > 1,500 a minute
+    client = factory(
+        bucket=TokenBucket(units_per_minute=1_500, clock=clock),
+        clock=clock,
+        sleep=clock.sleep,
+        deadline=clock.now + 600,
+    )
+    start = clock.now
+
+    async def ingest():
+        ids = await client.list_message_ids("from:kundservice@wallenstam.se subject:hyresavi")
+        return await client.get_messages(ids, format="metadata")
+
+    messages = run(ingest())
+    assert sorted(m["id"] for m in messages) == sorted(expected)
+    usage = quota.usage(OWNER)
+    assert usage["refused"] == {}  # not one 429: the client stayed within the quota
+    assert usage["units"] == {"messages.list": 5, "messages.get": 1_550}
+    assert clock.now - start >= 60  # it had to spread the work over more than a minute
+
+
+def test_rate_limit_answers_back_off_exponentially_with_jitter(connected, mailbox):
+    factory, fake, _, _ = connected
+    deliver(mailbox, 3)
+    clock = VirtualTime()
+    bucket = TokenBucket(units_per_minute=10**9, clock=clock)  # refills in microseconds
+    client = factory(backoff_base=0.5, clock=clock, sleep=clock.sleep, bucket=bucket)
+    fake.api.fail_next(429, 4, reason="userRateLimitExceeded")
+    assert len(run(client.list_message_ids("subject:hyresavi"))) == 3
+    assert fake.api.pending_faults == 0
+    backoffs = [d for d in clock.sleeps if d > 0.001]  # leaving out the bucket's refill waits
+    assert len(backoffs) == 4
+    for attempt, delay in enumerate(backoffs):
+        assert 0.25 * 2**attempt <= delay <= 0.5 * 2**attempt
+
+
+def test_quota_spent_elsewhere_is_waited_out_inside_batches(connected, mailbox, virtual_time):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 20)
+    clock = virtual_time
+    quota = metered(fake, clock)
+    clock.now -= 50
+    for _ in range(3_000):  # another invocation spent the user's minute 50 s ago
+        assert quota.charge(OWNER, "messages.get") is None
+    clock.now += 50
+    client = factory(backoff_base=0.5, clock=clock, sleep=clock.sleep)
+    assert [m["id"] for m in run(client.get_messages(ids))] == ids
+    refused = quota.usage(OWNER)["refused"]["userRateLimitExceeded"]
+    assert refused >= 20  # every item of the first batch was refused (429 parts)
+    assert 10 <= sum(clock.sleeps) <= 32
+
+
+def test_waiting_never_passes_the_deadline(connected, mailbox):
+    factory, fake, _, _ = connected
+    ids = deliver(mailbox, 5)
+    clock = VirtualTime()
+    quota = metered(fake, clock)
+    for _ in range(3_000):
+        quota.charge(OWNER, "messages.get")
+    deadline = clock.now + 5
+    client = factory(backoff_base=0.5, clock=clock, sleep=clock.sleep, deadline=deadline)
+    with pytest.raises(QuotaWaitTooLongError) as error:
+        run(client.get_messages(ids))
+    assert error.value.code == "DEPENDENCY_FAILURE" and error.value.retryable
+    assert clock.now <= deadline

@@ -19,14 +19,9 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-METHOD_UNITS = {
-    "getProfile": 1,
-    "history.list": 2,
-    "messages.list": 5,
-    "messages.get": 5,
-    "messages.attachments.get": 5,
-}
-PER_USER_PER_MINUTE = 15_000
+from paypulse_gmail.pacing import METHOD_UNITS
+from paypulse_gmail.pacing import USER_UNITS_PER_MINUTE as PER_USER_PER_MINUTE
+
 PER_PROJECT_PER_MINUTE = 1_200_000
 USER_LIMIT_REASON = "userRateLimitExceeded"
 PROJECT_LIMIT_REASON = "rateLimitExceeded"

@@ -2,8 +2,17 @@
 
 Blocking client calls run in a worker thread pool (never on the event loop), bounded by a
 semaphore; every thread has its own ``httplib2.Http`` (it is not thread-safe). Listing follows
-every ``nextPageToken``; message details are fetched with batch requests of at most 50; 429/5xx
-(whole calls and single items inside a batch) are retried with bounded exponential backoff.
+every ``nextPageToken``; message details are fetched with batch requests of at most 50.
+
+Quota (see ``pacing``): every request (each item of a batch) first reserves its method's units
+from the user's token bucket, sized from Gmail's documented 15,000 units per user per minute, so
+a large mailbox is fetched at the rate Gmail allows instead of being refused. 429, 5xx and 403
+with reason ``rateLimitExceeded``/``userRateLimitExceeded`` (whole calls and single items
+inside a batch) are retried with exponential backoff and jitter; a rate-limit answer also empties
+the bucket. Waiting is bounded: a sleep that would end after ``deadline`` (default: 25 s after
+the client is built) raises QuotaWaitTooLongError (a retryable DependencyError) instead, so a
+Lambda never blocks past its own timeout.
+
 Errors: a 401 that survives the client's own refresh → GmailTokenExpiredError; other HTTP or
 network failures → DependencyError. ``googleapiclient`` is imported lazily (≈0.2 s).
 """
@@ -14,10 +23,10 @@ import asyncio
 import contextvars
 import json
 import logging
-import random
 import threading
+import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +34,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from paypulse_common import metrics
 from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
 from paypulse_gmail.mime import Attachment, b64url_decode, find_attachments
+from paypulse_gmail.pacing import (
+    METHOD_UNITS,
+    RATE_LIMIT_REASONS,
+    QuotaWaitTooLongError,
+    TokenBucket,
+    backoff_delay,
+    bucket_for,
+)
 
 if TYPE_CHECKING:
     from paypulse_gmail.credentials import GmailCredentials
@@ -37,13 +54,9 @@ DEFAULT_ROOT_URL = "https://gmail.googleapis.com"
 MAX_BATCH = 50
 MAX_PAGE_SIZE = 500
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-# Quota units per request of the methods used (Gmail API "Usage limits", per-method quota usage;
-# every request inside a batch counts on its own).
-QUOTA_UNITS = {
-    "gmail.users.messages.list": 5,
-    "gmail.users.messages.get": 5,
-    "gmail.users.messages.attachments.get": 5,
-}
+# Without an explicit deadline, never sleep past this long after the client is built: inside
+# API Gateway's 30 s integration timeout.
+DEFAULT_TIME_BUDGET_S = 25.0
 
 T = TypeVar("T")
 
@@ -69,18 +82,22 @@ def _import_discovery() -> Any:
     return discovery
 
 
-def _retryable(exc: Any) -> bool:
-    """429/5xx, or a 403 whose reason is a rate limit (Gmail sends both)."""
-    status = exc.resp.status
-    if status in RETRYABLE_STATUS:
-        return True
-    if status != 403:
-        return False
+def _error_reasons(exc: Any) -> set[str]:
     try:
-        reasons = {e.get("reason") for e in json.loads(exc.content)["error"]["errors"]}
+        return {e.get("reason") for e in json.loads(exc.content)["error"]["errors"]}
     except (ValueError, KeyError, TypeError, AttributeError):
-        return False
-    return bool(reasons & {"rateLimitExceeded", "userRateLimitExceeded"})
+        return set()
+
+
+def _rate_limited(exc: Any) -> bool:
+    """429, or a 403 whose reason is a rate limit (Gmail sends both)."""
+    status = exc.resp.status
+    return status == 429 or (status == 403 and bool(_error_reasons(exc) & RATE_LIMIT_REASONS))
+
+
+def _retryable(exc: Any) -> bool:
+    """Rate limits and 5xx."""
+    return exc.resp.status in RETRYABLE_STATUS or _rate_limited(exc)
 
 
 @dataclass(frozen=True)
@@ -102,11 +119,21 @@ class GmailClient:
         *,
         root_url: str = DEFAULT_ROOT_URL,
         concurrency: int = 8,
-        max_retries: int = 5,
+        max_retries: int = 6,
         backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
+        backoff_max: float = 16.0,
         timeout: float = 30.0,
+        bucket: TokenBucket | None = None,
+        deadline: float | None = None,
+        time_budget_s: float = DEFAULT_TIME_BUDGET_S,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
+        """``bucket``: the user's quota bucket (default: this process's bucket for the
+        credentials' user). No sleep (quota or backoff) may end after ``deadline`` (on
+        ``clock``; pass the Lambda's deadline minus a margin), by default ``time_budget_s``
+        after the client is built. ``clock``/``sleep`` are injectable so tests move time
+        instead of waiting."""
         self._credentials = credentials
         self.root_url = root_url.rstrip("/")
         self.batch_uri = f"{self.root_url}/batch/gmail/v1"
@@ -115,6 +142,10 @@ class GmailClient:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._timeout = timeout
+        self._bucket = bucket or bucket_for(str(getattr(credentials, "user_id", "")))
+        self._deadline = deadline if deadline is not None else clock() + time_budget_s
+        self._clock = clock
+        self._sleep = sleep
         self._service: _Resources | None = None
         self._local = threading.local()
         self._build_lock = asyncio.Lock()
@@ -136,7 +167,7 @@ class GmailClient:
             def request(svc: Any, t: str | None = token, s: int = size) -> Any:
                 return svc.messages.list(userId="me", q=query, maxResults=s, pageToken=t)
 
-            page = await self._call(request)
+            page = await self._call(request, "messages.list")
             for item in page.get("messages") or []:
                 if item["id"] not in seen:
                     seen.add(item["id"])
@@ -148,7 +179,8 @@ class GmailClient:
     async def get_message(self, message_id: str, *, format: str = "full") -> dict:
         """One message resource."""
         return await self._call(
-            lambda svc: svc.messages.get(userId="me", id=message_id, format=format)
+            lambda svc: svc.messages.get(userId="me", id=message_id, format=format),
+            "messages.get",
         )
 
     async def get_messages(
@@ -172,7 +204,8 @@ class GmailClient:
     async def get_attachment(self, message_id: str, attachment_id: str) -> bytes:
         """The decoded bytes of one attachment."""
         body = await self._call(
-            lambda svc: svc.attachments.get(userId="me", messageId=message_id, id=attachment_id)
+            lambda svc: svc.attachments.get(userId="me", messageId=message_id, id=attachment_id),
+            "messages.attachments.get",
         )
         return b64url_decode(body.get("data") or "")
 
@@ -211,12 +244,16 @@ class GmailClient:
             ) -> tuple[dict[str, dict], dict[str, Any]]:
                 return self._execute_batch(http, p, format, metadata_headers)
 
-            done, errors = await self._call_blocking(execute)
+            done, errors = await self._call_blocking(
+                execute, METHOD_UNITS["messages.get"] * len(pending)
+            )
             results.update(done)
             retry: list[str] = []
+            limited = False
             for message_id, exc in errors.items():
                 if _retryable(exc):
                     retry.append(message_id)
+                    limited = limited or _rate_limited(exc)
                 elif exc.resp.status == 404:
                     log.info("gmail message vanished before it was fetched")
                 else:
@@ -224,7 +261,9 @@ class GmailClient:
             if retry:
                 if attempt >= self._max_retries:
                     raise DependencyError("Gmail API error: batch items kept failing")
-                await asyncio.sleep(self._delay(attempt, None))
+                if limited:
+                    self._bucket.drain()
+                await self._wait(self._delay(attempt, None))
                 attempt += 1
             pending = retry
         return results
@@ -251,22 +290,35 @@ class GmailClient:
                 messages.get(userId="me", id=message_id, format=format, **extra),
                 request_id=message_id,
             )
-        metrics.count(metrics.GMAIL_QUOTA_UNITS, QUOTA_UNITS["gmail.users.messages.get"] * len(ids))
         batch.execute(http=http)
         return done, errors
 
     # ------------------------------------------------------------------ plumbing
-    async def _call(self, build_request: Callable[[Any], Any]) -> Any:
+    async def _call(self, build_request: Callable[[Any], Any], method: str) -> Any:
         """Execute one API request built from the service, with retries."""
+        return await self._call_blocking(
+            lambda http: build_request(self._resources()).execute(http=http, num_retries=0),
+            METHOD_UNITS[method],
+        )
 
-        def send(http: Any) -> Any:
-            request = build_request(self._resources())
-            metrics.count(metrics.GMAIL_QUOTA_UNITS, QUOTA_UNITS[request.methodId])
-            return request.execute(http=http, num_retries=0)
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, unless that would end after the deadline."""
+        if seconds <= 0:
+            return
+        if self._clock() + seconds > self._deadline:
+            raise QuotaWaitTooLongError("Gmail quota or backoff would outlast the time left")
+        await self._sleep(seconds)
 
-        return await self._call_blocking(send)
+    async def _pace(self, units: int) -> None:
+        """Reserve ``units`` of the user's quota, waiting for them when the bucket is empty."""
+        delay = self._bucket.reserve(units)
+        try:
+            await self._wait(delay)
+        except QuotaWaitTooLongError:
+            self._bucket.refund(units)
+            raise
 
-    async def _call_blocking(self, fn: Callable[[Any], T]) -> T:
+    async def _call_blocking(self, fn: Callable[[Any], T], units: int) -> T:
         creds = await self._credentials.get()
         if self._service is None:
             async with self._build_lock:
@@ -281,20 +333,24 @@ class GmailClient:
         attempt = 0
         while True:
             try:
+                await self._pace(units)
+                metrics.count(metrics.GMAIL_QUOTA_UNITS, units)  # what Gmail charges
                 async with self._semaphore:
                     result = await asyncio.get_running_loop().run_in_executor(
                         _pool(), contextvars.copy_context().run, self._run, fn, creds
                     )  # the copied context carries the invocation's metrics and request id
             except HttpError as exc:
                 if _retryable(exc) and attempt < self._max_retries:
-                    await asyncio.sleep(self._delay(attempt, exc))
+                    if _rate_limited(exc):
+                        self._bucket.drain()
+                    await self._wait(self._delay(attempt, exc))
                     attempt += 1
                     continue
                 await self._credentials.sync()
                 raise self._map_http_error(exc) from exc
             except _TransientError as exc:
                 if attempt < self._max_retries:
-                    await asyncio.sleep(self._delay(attempt, None))
+                    await self._wait(self._delay(attempt, None))
                     attempt += 1
                     continue
                 raise DependencyError("Network error communicating with Gmail") from exc.__cause__
@@ -348,10 +404,9 @@ class GmailClient:
                 retry_after = float(exc.resp.get("retry-after", ""))
             except (TypeError, ValueError):
                 retry_after = None
-        base = min(self._backoff_max, self._backoff_base * 2**attempt)
-        if retry_after is not None:
-            return min(self._backoff_max, max(retry_after, base))
-        return base * (0.5 + random.random() / 2)
+        return backoff_delay(
+            attempt, base=self._backoff_base, cap=self._backoff_max, retry_after=retry_after
+        )
 
     def _map_http_error(self, exc: Any) -> PayPulseError:
         status = exc.resp.status
