@@ -53,9 +53,11 @@ def _merge(primary: dict[str, Any], secondary: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _cross_check(fields: dict[str, Any], text: str, hint_currency: str | None) -> list[str]:
+def _cross_check(
+    fields: dict[str, Any], text: str, hint_currency: str | None, sender: str | None
+) -> list[str]:
     """A doubt when confident rules read a different amount to pay than the model."""
-    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency)
+    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency, sender=sender)
     strong = rules.get("total_amount") is not None and not any(
         d.startswith(("amount", "currency")) for d in rule_doubts
     )
@@ -191,9 +193,11 @@ async def _extract(
         else:
             fields["llm"] = info
             merged = _merge(markup_fields, fields) if markup_fields else fields
-            doubts += _cross_check(merged, parsed.text, hint_currency)
+            doubts += _cross_check(merged, parsed.text, hint_currency, source.sender)
             return build_document(merged, method=prefix + "gemini", doubts=doubts, **common)
-    fields, rule_doubts = rule_fields(parsed.text, hint_currency=hint_currency)
+    fields, rule_doubts = rule_fields(
+        parsed.text, hint_currency=hint_currency, sender=source.sender
+    )
     merged = _merge(markup_fields, fields) if markup_fields else fields
     if merged.get("order_id"):
         rule_doubts = [d for d in rule_doubts if d != "no order id found"]
