@@ -27,6 +27,9 @@ def read_document(
     """Decoded input and its parsed/compacted form (also used by benchmarks and the CLI)."""
     source = read_input(document, content_type)
     parsed = parse_html(source.body) if source.is_html else plain_text(source.body)
+    if source.plain and not re.search(r"\d", parsed.text):  # an image-only HTML part
+        alternative = plain_text(source.plain)
+        parsed = HtmlDocument(alternative.text, parsed.title, parsed.jsonld, parsed.microdata)
     return source, parsed
 
 
