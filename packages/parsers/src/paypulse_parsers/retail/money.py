@@ -97,6 +97,11 @@ def find_money(text: str, hint: Evidence | str | None = None) -> list[Money]:
     return found
 
 
+# https://schema.org/price: "Use '.' (FULL STOP) rather than ',' to indicate a decimal point";
+# exponents appear in machine-written values ("1e38") and must not read as "1".
+_PLAIN_NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\s*$")
+
+
 def to_decimal(value: object) -> Decimal | None:
     """Decimal from a JSON/markup value (number or string such as ``"$70.00"``)."""
     if value is None or isinstance(value, bool):
@@ -106,6 +111,9 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int | float):
         return Decimal(str(value))
     if isinstance(value, str):
+        if _PLAIN_NUMBER.match(value):  # schema.org / JSON numbers: "." is the decimal point
+            number = Decimal(value.strip())
+            return number if number.is_finite() else None
         hits = find_money(value)
         if hits:
             return hits[0].amount
