@@ -5,6 +5,7 @@ PdfParseError; every result keeps its invariants (status, method, bounded finite
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -72,10 +73,8 @@ def test_mutated_inputs_never_crash(name):
     for _ in range(rounds):
         data = _mutate(original, rng)
         if name in ("pdf", "facturx"):
-            try:
+            with contextlib.suppress(PdfParseError):  # a clear refusal is allowed
                 _check(parse_pdf(data, filename="m.pdf", template=None))
-            except PdfParseError:
-                pass
             continue
         if name in ("cii", "ubl"):
             found = parse_einvoice(data)
