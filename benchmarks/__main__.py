@@ -1,7 +1,7 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, artifacts; default: all that are available)."""
+retail_extraction, extraction_speed, artifacts; default: all that are available)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-SUITES = ["cold_start", "parse_pdf", "ingest", "retail_extraction", "artifacts"]
+SUITES = ["cold_start", "parse_pdf", "ingest", "retail_extraction", "extraction_speed", "artifacts"]
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -221,4 +221,7 @@ def pattern(role: str, *, anchored: bool = False, lead_words: int = 0) -> re.Pat
     if anchored:
         lead = rf"(?:[^\W\d]+\.?\s+){{0,{lead_words}}}" if lead_words else ""
         return re.compile(rf"^{lead}{body}", re.I)
-    return re.compile(rf"(?<!\w){body}", re.I)
+    # the first letters of the labels as a cheap guard, so the alternation runs only at
+    # word starts that can begin a label
+    first = "".join(sorted({c for w in words(role) for c in (w[0].lower(), w[0].upper())}))
+    return re.compile(rf"(?<!\w)(?=[{re.escape(first)}]){body}", re.I)

@@ -1,5 +1,5 @@
 """A cheap guess of a document's language (sv da nb fi de nl fr es it pt pl cs el en) from
-function words and the invoice labels it prints; enough to read "kr", day/month order and month
+function words and diacritics; enough to read "kr", day/month order and month
 names, not a general language identifier."""
 
 # ruff: noqa: RUF001 (Greek, Polish and Czech labels use letters that look Latin)
@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-
-from paypulse_parsers.labels import LABELS
 
 _STOPWORDS = {
     "en": "the and your you for with this order thank of to is are was from",
@@ -26,7 +24,11 @@ _STOPWORDS = {
     "cs": "a v na se je do že pro s jsme děkujeme vaše",
     "el": "και το η οι για με είναι από σας ευχαριστούμε",
 }
-_WORDS = {lang: frozenset(ws.split()) for lang, ws in _STOPWORDS.items()}
+_LANGS_OF: dict[str, list[str]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words.split():
+        _LANGS_OF.setdefault(_word, []).append(_lang)
+
 _TOKEN = re.compile(r"[^\W\d_]+", re.U)
 _DIACRITICS = {
     "sv": "åäö", "da": "æøå", "nb": "æøå", "fi": "äö", "de": "äöüß", "fr": "éèêàçù",
@@ -41,14 +43,8 @@ def detect_language(text: str, *, limit: int = 6000) -> str | None:
         return "el"
     scores: Counter[str] = Counter()
     for token in _TOKEN.findall(sample):
-        for lang, stop in _WORDS.items():
-            if token in stop:
-                scores[lang] += 1
-    for lang, roles in ((lang, LABELS) for lang in _WORDS):
-        for role in ("due", "gross", "issue_date", "due_date", "prepaid"):
-            for label in roles[role].get(lang, ()):
-                if label in sample:
-                    scores[lang] += 3
+        for lang in _LANGS_OF.get(token, ()):
+            scores[lang] += 1
     for lang, marks in _DIACRITICS.items():
         scores[lang] += sum(sample.count(ch) for ch in marks) // 4
     if not scores:

@@ -11,6 +11,7 @@ from datetime import date
 
 from paypulse_parsers import labels, ocr
 from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.pdf_text import Cell, NotAnInvoiceError, PdfText, Row
 from paypulse_parsers.rental.amounts import Money, currency_in, dominant_currency, parse_amount
 from paypulse_parsers.rental.dates import find_dates
@@ -206,6 +207,7 @@ def parse(text: PdfText) -> ParsedDocument:
         method="rules",
         extractor=METHOD,
         confidence=0.5,
+        language=detect_language(full),
         status="needs_review",
         fields=fields,
         problems=problems,

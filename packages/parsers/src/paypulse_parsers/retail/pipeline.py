@@ -8,6 +8,7 @@ from typing import Any
 
 from paypulse_common.errors import DependencyError
 from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.retail.categories import detail_row, normalize_category
 from paypulse_parsers.retail.email_input import EmailInput, read_input
 from paypulse_parsers.retail.gemini import GeminiSettings, gemini_fields
@@ -183,6 +184,7 @@ async def _extract(
         "hint_currency": hint_currency,
     }
     if markup_fields.get("total_amount") is not None:
+        markup_fields.setdefault("language", detect_language(parsed.text))
         return build_document(markup_fields, method="schema.org", doubts=source.problems, **common)
     prefix = "schema.org+" if markup_fields else ""
     doubts = list(source.problems)

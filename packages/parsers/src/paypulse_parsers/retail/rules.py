@@ -64,21 +64,21 @@ _DUE_DATE_LABEL = labels.pattern("due_date")
 _ANY_DATE_LABEL = re.compile(
     r"(?<!\w)(?:date|datum|dato|data|fecha|päiväys|päivämäärä|ημερομηνία)(?!\w)\s*:?", re.I
 )
-_MON = "|".join(sorted({re.escape(m) for m in MONTHS} | {"sept"}, key=len, reverse=True))
+# A month is any word looked up in the CLDR table afterwards: a 250-name alternation tried at
+# every position would dominate the parse time.
+_WORD = r"[^\W\d_]{3,12}"
 _DATE_PATTERNS = [
     (re.compile(r"\b(?P<y>20\d\d|19\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), "ymd"),
     (
         re.compile(
-            r"(?<!\w)(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>" + _MON
-            + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b",
-            re.I,
+            r"(?<!\w)(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>" + _WORD
+            + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
         ),
         "dmy",
     ),
     (
         re.compile(
-            r"(?<!\w)(?P<mon>" + _MON + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b",
-            re.I,
+            r"(?<!\w)(?P<mon>" + _WORD + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b"
         ),
         "mdy",
     ),
@@ -114,7 +114,10 @@ def find_dates(text: str, *, month_first: bool = False) -> list[tuple[int, str]]
                 elif kind == "ymd":
                     day, month = int(m.group("d")), int(m.group("m"))
                 else:
-                    day, month = int(m.group("d")), _month(m.group("mon")) or 0
+                    month_number = _month(m.group("mon"))
+                    if month_number is None:
+                        continue
+                    day, month = int(m.group("d")), month_number
                 found.append((m.start(), date(int(m.group("y")), month, day).isoformat()))
             except ValueError:
                 continue
@@ -123,9 +126,16 @@ def find_dates(text: str, *, month_first: bool = False) -> list[tuple[int, str]]
 
 def _without_dates(text: str) -> str:
     """Dates blanked out (``12.03.2024`` must not read as the amount 12.03)."""
-    for pattern, _kind in _DATE_PATTERNS:
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    for position, _value in reversed(_date_spans(text)):
+        start, end = position
+        text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+def _date_spans(text: str) -> list[tuple[tuple[int, int], str]]:
+    return [((m.start(), m.end()), m.group(0)) for p, kind in _DATE_PATTERNS
+            for m in p.finditer(text) if (kind != "dmy" and kind != "mdy")
+            or _month(m.group("mon")) is not None]  # fmt: skip
 
 
 def _amount_near(lines: list[str], i: int, after: int, hint: Evidence) -> Money | None:
@@ -293,7 +303,7 @@ def _labelled_date(
 ) -> str | None:
     """The first date written right after a label of ``label``'s kind (a label that ends where
     one in ``not_after`` ends, e.g. "date" of "Due date", does not count)."""
-    for m in label.finditer(text):
+    for m in label.finditer(text, 0, 30_000):
         if m.end() in not_after or m.end() - 1 in not_after:
             continue
         dates = find_dates(text[m.end() : m.end() + 40], month_first=month_first)
