@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.document import ParsedDocument, check_amount
 from paypulse_parsers.pdf_text import CorruptPdfError, NotAnInvoiceError, PdfText, read_pdf
 from paypulse_parsers.rental import generic, hyresavi
 
@@ -41,7 +41,7 @@ def parse_pdf(data: bytes, *, filename: str, template: str | None = "hyresavi") 
     if doc is not None:
         doc.fields.setdefault("filename", filename)
         doc.fields.setdefault("pages", text.page_count)
-        return doc
+        return check_amount(doc)
     if template == "hyresavi" and hyresavi.matches(text):
         doc = hyresavi.parse(text)
         if doc.total_amount is None:
@@ -62,4 +62,4 @@ def parse_pdf(data: bytes, *, filename: str, template: str | None = "hyresavi") 
         doc.status = "needs_review"
     doc.fields.setdefault("filename", filename)
     doc.fields.setdefault("pages", text.page_count)
-    return doc
+    return check_amount(doc)
