@@ -27,8 +27,6 @@ SECRET_PREFIX_WRITE = ("secretsmanager:CreateSecret", "secretsmanager:DeleteSecr
                        "secretsmanager:TagResource")  # fmt: skip
 ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
 OBJECT_PREFIX = "invoices/"
-# A scheduled run works for every user: it pages through this table with Scan (issue 3).
-FANOUT_TABLE = "users"
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
         actions = list(TABLE_READ)
         if "w" in level:
             actions += TABLE_WRITE
-        if fn.schedules and logical == FANOUT_TABLE:
+        if "s" in level:  # whole-table reads: declared, never implied (issue 8)
             actions.append("dynamodb:Scan")
         targets = [arn] + ([f"{arn}/index/*"] if table.indexes else [])
         statements.append(_allow(f"Table{_sid(logical)}", actions, targets))

@@ -22,6 +22,8 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 
 ACCESS_LEVELS = frozenset({"r", "w", "rw"})
+# Tables: r = item reads and queries, s = Scan (whole-table reads), w = writes.
+TABLE_ACCESS = "rsw"
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
@@ -280,7 +282,7 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
             raise DeclarationError(f"{where}: bad route {r!r} (want 'METHOD /path')")
         routes.append(Route(m.group(1), m.group(2)))
     for kind, known, levels in (
-        ("tables", resources.tables, ACCESS_LEVELS),
+        ("tables", resources.tables, None),
         ("secrets", resources.secrets, ACCESS_LEVELS),
         ("buckets", resources.buckets, ACCESS_LEVELS),
         ("topics", resources.topics, TOPIC_ACCESS),
@@ -288,7 +290,8 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         for logical, level in raw.get(kind, {}).items():
             if logical not in known:
                 raise DeclarationError(f"{where}: unknown {kind[:-1]} {logical!r}")
-            if level not in levels:
+            valid = _letters(level, TABLE_ACCESS) if levels is None else level in levels
+            if not valid:
                 raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
     layers = tuple(raw.get("layers", ["common"]))
     for layer in layers:
@@ -328,6 +331,16 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         secrets=dict(raw.get("secrets", {})),
         buckets=dict(raw.get("buckets", {})),
         topics=dict(raw.get("topics", {})),
+    )
+
+
+def _letters(level: object, allowed: str) -> bool:
+    """An access level: one or more distinct letters of ``allowed`` (e.g. "rw", "s")."""
+    return (
+        isinstance(level, str)
+        and bool(level)
+        and len(set(level)) == len(level)
+        and set(level) <= set(allowed)
     )
 
 
