@@ -27,12 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not iam_enforcement.enabled() or os.environ.get(iam_enforcement.USAGE_DIR):
         return
-    import shutil
+    from paypulse_devkit.iam_report import new_run_folder
 
-    from paypulse_devkit.iam_report import DEFAULT_FOLDER
-
-    shutil.rmtree(DEFAULT_FOLDER, ignore_errors=True)
-    os.environ[iam_enforcement.USAGE_DIR] = str(DEFAULT_FOLDER)  # e2e subprocesses inherit it
+    # One folder per test session (concurrent sessions never mix); e2e subprocesses inherit it.
+    os.environ[iam_enforcement.USAGE_DIR] = str(new_run_folder())
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
