@@ -120,9 +120,9 @@ def build_layer(layer: str, ws: Workspace, options: BuildOptions) -> Artifact:
     options = _with_python(options)
     dist = LAYER_PACKAGES[layer]
     src = package_source(ws, layer)
-    excluded = _requirement_names(ws, LAYER_PACKAGES["common"]) if layer != "common" else set()
     requirements = []
     if options.mode == "full":
+        excluded = _requirement_names(ws, LAYER_PACKAGES["common"]) if layer != "common" else set()
         requirements = [r for r in export_requirements(ws, dist) if _name(r) not in excluded]
     key = _hash(
         [BUILD_FORMAT, "layer", layer, options.mode, options.architecture, PYTHON_VERSION],

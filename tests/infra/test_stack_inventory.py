@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pulumi
-import pytest
-
 from infra.components.vendor_items import vendor_files
 from infra.workspace import LAYER_PACKAGES
 
 FUNCTION = "aws:lambda/function:Function"
+STACK = "test"
 
 
 def _functions(offline) -> dict[str, dict]:
@@ -248,51 +246,42 @@ def test_outputs(offline, ws):
     assert out["topic_arn"].startswith("arn:aws:sns:")
 
 
-@pytest.mark.parametrize("stack_arch", ["x86_64"])
-def test_architecture_is_configurable(stack_arch, offline):
-    """A component test in @pulumi.runtime.test (mocks set by `offline`): arch follows config."""
-    from infra.components.function import FunctionArgs, LambdaFunction, PolicyInputs
-    from infra.workspace import workspace
+def test_stack_config_changes_take_effect(offline, tmp_path_factory):
+    """The whole program run again with other settings: each one reaches the resources."""
+    from infra.mocks import run_offline
 
-    ws = workspace()
-    fn = ws.functions["get_rental_invoice"]
-    region, account = "eu-west-1", "123456789012"
-    table_arn = f"arn:aws:dynamodb:{region}:{account}:table/rental"
+    from .conftest import CONFIG, SECRET_VALUES
 
-    @pulumi.runtime.test
-    def check():
-        component = LambdaFunction(
-            "unit-get-rental-invoice",
-            FunctionArgs(
-                fn=fn,
-                physical_name="paypulse-unit-get_rental_invoice",
-                code_bucket="bucket",
-                code_key="code/invoices/x.zip",
-                code_hash="aGFzaA==",
-                layer_arns=[],
-                environment={"PAYPULSE_STACK": "unit"},
-                policy_inputs=PolicyInputs(
-                    resources=ws.resources,
-                    region=region,
-                    account=account,
-                    tables={"rental_invoices": table_arn},
-                    secrets={
-                        "jwt_signing_key": f"arn:aws:secretsmanager:{region}:{account}:secret:k"
-                    },
-                ),
-                architecture=stack_arch,
-            ),
-        )
-
-        def verify(values):
-            arch, doc = values
-            assert arch == [stack_arch]
-            resources = {r for s in json.loads(doc)["Statement"] for r in s["Resource"]}
-            assert f"{table_arn}/index/*" in resources  # rental_invoices has an index
-            assert not any("dynamodb:PutItem" in s["Action"] for s in json.loads(doc)["Statement"])
-
-        return pulumi.Output.all(component.function.architectures, component.policy_document).apply(
-            verify
-        )
-
-    check()
+    changed = dict(
+        CONFIG,
+        **{
+            "paypulse:buildDir": str(tmp_path_factory.getbasetemp() / "lambda-build"),
+            "paypulse:architecture": "x86_64",
+            "paypulse:logRetentionDays": "90",
+            "paypulse:pointInTimeRecovery": "false",
+            "paypulse:deletionProtection": "false",
+            "paypulse:secretNamespace": "team-a",
+            "paypulse:geminiModel": "gemini-2.5-pro",
+        },
+    )
+    other = run_offline(changed, stack=STACK, secret_keys=list(SECRET_VALUES))
+    functions = _functions(other)
+    assert functions and all(f["architectures"] == ["x86_64"] for f in functions.values())
+    layers = other.of_type("aws:lambda/layerVersion:LayerVersion")
+    assert all(x.inputs["compatibleArchitectures"] == ["x86_64"] for x in layers)
+    groups = other.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert {g.inputs["retentionInDays"] for g in groups} == {90}
+    tables = other.of_type("aws:dynamodb/table:Table")
+    assert not any(t.inputs["pointInTimeRecovery"]["enabled"] for t in tables)
+    assert not any(t.inputs["deletionProtectionEnabled"] for t in tables)
+    names = {r.inputs["name"] for r in other.of_type("aws:secretsmanager/secret:Secret")}
+    assert names and all(n.startswith("team-a/paypulse/test/") for n in names)
+    assert (
+        functions["parse_retail_invoice"]["environment"]["variables"]["PAYPULSE_GEMINI_MODEL"]
+        == "gemini-2.5-pro"
+    )
+    # and the default run differs on each of them
+    default = _functions(offline)
+    assert default["login_user"]["architectures"] == ["arm64"]
+    assert {g.inputs["retentionInDays"] for g in offline.of_type(
+        "aws:cloudwatch/logGroup:LogGroup")} == {30}  # fmt: skip

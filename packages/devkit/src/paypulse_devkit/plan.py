@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
         doc = {
             "stack": args.stack,
             "resources": [
-                {"type": r.typ, "name": r.name, "props": key_props(r.typ, r.inputs)}
+                {
+                    "type": r.typ,
+                    "name": r.name,
+                    "props": key_props(r.typ, r.inputs, r.secret_inputs),
+                }
                 for r in result.resources
             ],
             "outputs": _mask(result.outputs),
@@ -137,7 +141,7 @@ def render_tree(resources) -> str:
             ):
                 continue
             placed.add(i)
-            props = key_props(r.typ, r.inputs)
+            props = key_props(r.typ, r.inputs, r.secret_inputs)
             shown = "  " + json.dumps(props, sort_keys=True, default=str) if props else ""
             lines.append(f"  {r.typ}  {r.name}{shown}")
     rest = [
@@ -148,8 +152,12 @@ def render_tree(resources) -> str:
     return "\n".join(lines)
 
 
-def key_props(typ: str, inputs: dict) -> dict:
-    props = {k: inputs[k] for k in KEY_PROPS.get(typ, ()) if k in inputs}
+def key_props(typ: str, inputs: dict, secret_inputs: frozenset[str] = frozenset()) -> dict:
+    props: dict = {
+        k: SECRET_MASK if k in secret_inputs else inputs[k]
+        for k in KEY_PROPS.get(typ, ())
+        if k in inputs
+    }
     if typ == "aws:iam/rolePolicy:RolePolicy" and isinstance(inputs.get("policy"), str):
         statements = json.loads(inputs["policy"]).get("Statement", [])
         props["statements"] = [
