@@ -7,11 +7,11 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export PYTHONDONTWRITEBYTECODE := 1
 # Trust the system certificate store (proxies with their own CA), like pip does here.
 export UV_NATIVE_TLS ?= 1
-# The Pulumi program builds Lambda layers with uv: keep the uv in use on PATH.
+# `make build` builds the Lambda layers with uv: keep the uv in use on PATH.
 export PATH := $(dir $(UV)):$(PATH)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: dev test lint bench plan sync
+.PHONY: dev test lint bench plan build sync
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -31,6 +31,9 @@ test: sync ## lint, format check, type check and the whole test suite
 
 bench: sync ## the benchmark suite (prints a table, writes benchmarks/results/latest.json)
 	$(UV) run --frozen --no-sync python -m benchmarks $(ARGS)
+
+build: sync ## Lambda layers + code zips and their manifest, before pulumi preview/up (ARGS="--stack prod")
+	$(UV) run --frozen --no-sync paypulse build $(ARGS)
 
 plan: sync ## the Pulumi stack offline under mocks, with policy findings
 	$(UV) run --frozen --no-sync paypulse plan $(ARGS)

@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to read")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
-        "--build",
+        "--built",
         action="store_true",
-        help="build the real Lambda layers (uv, downloads from PyPI) instead of source-only zips",
+        help="plan with the artifacts of `paypulse build` (its manifest) instead of source-only zips",
     )
 
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     config, secret_keys = read_stack_config(stack_file)
-    config["paypulse:buildArtifacts"] = "true" if args.build else "false"
+    config["paypulse:artifacts"] = "built" if args.built else "sources"
     placeholders = []
     for secret in workspace().resources.secrets.values():
         key = f"paypulse:{secret.config}" if secret.config else None
