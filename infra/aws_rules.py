@@ -572,6 +572,11 @@ def _secret(c: _Report) -> None:
     window = c.r.inputs.get("recoveryWindowInDays")
     if isinstance(window, int | float) and window != 0 and not 7 <= window <= 30:
         c.fail("secret-recovery-window", f"recoveryWindowInDays={window}: 0 or 7..30")
+    # A deleted secret's name stays reserved during its recovery window (default 30 days): with a
+    # fixed name, `pulumi destroy` then `pulumi up` cannot create the secret again.
+    if c.r.inputs.get("name") and window != 0:
+        c.fail("rebuild-secret-name", "fixed name with a recovery window: destroy then up fails "
+               "(recoveryWindowInDays=0, or let Pulumi generate the name)")  # fmt: skip
 
 
 def _secret_version(c: _Report) -> None:

@@ -48,8 +48,10 @@ class StackSettings:
         return f"{self.secret_namespace}paypulse/{self.stack}/{logical}"
 
     def secret_prefix(self, prefix: str) -> str:
-        """Name prefix of runtime-created secrets, default exactly the declared prefix."""
-        return f"{self.secret_namespace}{prefix}"
+        """Name prefix of secrets created at runtime, scoped to the stack like every other
+        secret, e.g. ``paypulse/dev/gmail/user/``: a stack's functions (IAM ``<prefix>*``)
+        never reach another stack's per-user secrets."""
+        return f"{self.secret_namespace}paypulse/{self.stack}/{prefix}"
 
 
 def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:

@@ -228,5 +228,4 @@ def main() -> dict[str, object]:
     }
     if notifications.platform_application_arn is not None:
         outputs["platform_application_arn"] = notifications.platform_application_arn
-        outputs["identity_pool_id"] = notifications.identity_pool_id
     return outputs

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from infra.aws_rules import schedule_expression_errors
+from infra.aws_rules import Registered, check_resource, schedule_expression_errors
 from infra.mocks import AwsRuleError, run_offline
 
 from .conftest import CONFIG, SECRET_VALUES, STACK
@@ -93,3 +93,18 @@ def test_at_least_90_percent_of_the_mutations_are_caught(mutated_runs):
     caught = [m for m in MUTATIONS if any(v.startswith(f"{m.rule}:") for v in mutated_runs[m.id])]
     assert len(MUTATIONS) >= 30
     assert len(caught) / len(MUTATIONS) >= 0.9
+
+
+def test_identity_pool_roles_take_only_cognitos_two_keys():
+    role = "arn:aws:iam::123456789012:role/guest"
+    attachment = "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment"
+    good = Registered(attachment, "roles", "urn:x", {"roles": {"unauthenticated": role}})
+    bad = Registered(attachment, "roles", "urn:x", {"roles": {"guest": role,
+                                                              "authenticated": "role/x"}})  # fmt: skip
+    assert check_resource(good) == []
+    assert [v.split(":", 1)[0] for v in check_resource(bad)] == ["cognito-identity-roles"] * 2
+
+
+def test_a_resource_type_without_rules_is_reported():
+    (violation,) = check_resource(Registered("aws:ec2/instance:Instance", "vm", "urn:x", {}))
+    assert violation.startswith("unchecked-type:")

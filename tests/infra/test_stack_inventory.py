@@ -212,30 +212,35 @@ def test_one_vendor_item_per_file(offline, ws):
         assert item.inputs["hashKey"] == "vendor_id"
 
 
-def test_secrets_generated_key_stays_out_of_state(offline):
+def test_jwt_key_is_written_once_per_version_and_encrypted_in_state(offline):
+    """Pulumi keeps write-only inputs in the state: the generated key is there, as a secret
+    (encrypted by the stack's secrets provider), and only a version bump writes a new one."""
     versions = {
-        r.name: r.inputs for r in offline.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+        r.name: r for r in offline.of_type("aws:secretsmanager/secretVersion:SecretVersion")
     }
     jwt = versions["secrets-jwt_signing_key-value"]
-    assert "secretString" not in jwt and jwt["secretStringWoVersion"] == 1
-    assert "secrets-google_client_id-value" in versions
-    names = {r.inputs["name"] for r in offline.of_type("aws:secretsmanager/secret:Secret")}
+    assert "secretString" not in jwt.inputs and jwt.inputs["secretStringWoVersion"] == 1
+    assert jwt.secret_inputs == {"secretStringWo"}  # never plaintext in the state
+    assert len(jwt.inputs["secretStringWo"]) >= 64
+    assert "secretString" in versions["secrets-google_client_id-value"].secret_inputs
+
+
+def test_stack_secrets_can_be_destroyed_and_created_again(offline):
+    secrets = offline.of_type("aws:secretsmanager/secret:Secret")
+    names = {r.inputs["name"] for r in secrets}
     assert names == {"paypulse/test/jwt_signing_key", "paypulse/test/google_client_id",
                      "paypulse/test/gemini_api_key"}  # fmt: skip
+    # a fixed name is reserved during a recovery window: deleted at once, it can be re-created
+    assert all(r.inputs["recoveryWindowInDays"] == 0 for r in secrets)
 
 
-def test_guest_identity_may_only_create_endpoints_on_the_app(offline):
-    (app,) = offline.of_type("aws:sns/platformApplication:PlatformApplication")
-    (guest,) = [r for r in offline.of_type("aws:iam/rolePolicy:RolePolicy") if "guest" in r.name]
-    (statement,) = json.loads(guest.inputs["policy"])["Statement"]
-    assert statement["Action"] == ["sns:CreatePlatformEndpoint"]
-    assert statement["Resource"] == [app.state["arn"]]
-    (role,) = [r for r in offline.of_type("aws:iam/role:Role") if "guest" in r.name]
-    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
-    assert (
-        trust["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"]
-        == "unauthenticated"
-    )
+def test_no_identity_can_assume_a_role_without_signing_in(offline):
+    """Devices register through the API; no Cognito pool hands out guest AWS credentials."""
+    assert not offline.of_type("aws:cognito/identityPool:IdentityPool")
+    for role in offline.of_type("aws:iam/role:Role"):
+        for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+            assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}, role.name
+    assert "identity_pool_id" not in offline.outputs
 
 
 def test_outputs(offline, ws):
@@ -262,11 +267,13 @@ def test_stack_config_changes_take_effect(offline, tmp_path_factory):
             "paypulse:deletionProtection": "false",
             "paypulse:secretNamespace": "team-a",
             "paypulse:geminiModel": "gemini-2.5-pro",
+            "paypulse:jwtKeyVersion": "2",
         },
     )
-    other = run_offline(changed, stack=STACK, secret_keys=list(SECRET_VALUES))
+    other = run_offline(changed, stack="other", secret_keys=list(SECRET_VALUES))
     functions = _functions(other)
-    assert functions and all(f["architectures"] == ["x86_64"] for f in functions.values())
+    assert set(functions) == set(_functions(offline))
+    assert all(f["architectures"] == ["x86_64"] for f in functions.values())
     layers = other.of_type("aws:lambda/layerVersion:LayerVersion")
     assert all(x.inputs["compatibleArchitectures"] == ["x86_64"] for x in layers)
     groups = other.of_type("aws:cloudwatch/logGroup:LogGroup")
@@ -275,13 +282,42 @@ def test_stack_config_changes_take_effect(offline, tmp_path_factory):
     assert not any(t.inputs["pointInTimeRecovery"]["enabled"] for t in tables)
     assert not any(t.inputs["deletionProtectionEnabled"] for t in tables)
     names = {r.inputs["name"] for r in other.of_type("aws:secretsmanager/secret:Secret")}
-    assert names and all(n.startswith("team-a/paypulse/test/") for n in names)
+    assert names and all(n.startswith("team-a/paypulse/other/") for n in names)
+    (jwt,) = [v for v in other.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+              if "jwt" in v.name]  # fmt: skip
+    assert jwt.inputs["secretStringWoVersion"] == 2
     assert (
         functions["parse_retail_invoice"]["environment"]["variables"]["PAYPULSE_GEMINI_MODEL"]
         == "gemini-2.5-pro"
     )
+    # the stacks' per-user Gmail secrets are apart: neither stack's roles reach the other's
+    _per_user_secrets_are_apart(offline, other)
     # and the default run differs on each of them
     default = _functions(offline)
     assert default["login_user"]["architectures"] == ["arm64"]
     assert {g.inputs["retentionInDays"] for g in offline.of_type(
         "aws:cloudwatch/logGroup:LogGroup")} == {30}  # fmt: skip
+
+
+def _per_user_secrets_are_apart(one, other) -> None:
+    from fnmatch import fnmatchcase
+
+    def user_secret(run) -> str:
+        # the ARN Secrets Manager gives the secret a function creates for user "u1"
+        prefix = _functions(run)["gmail_store_tokens"]["environment"]["variables"][
+            "PAYPULSE_SECRET_GMAIL_TOKENS"
+        ]
+        return f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{prefix}u1-AbCdEf"
+
+    def granted(run) -> set[str]:
+        return {
+            res
+            for p in run.of_type("aws:iam/rolePolicy:RolePolicy")
+            for s in json.loads(p.inputs["policy"])["Statement"]
+            if any(a.startswith("secretsmanager:") for a in s["Action"])
+            for res in s["Resource"]
+        }
+
+    for mine, theirs in ((one, other), (other, one)):
+        assert any(fnmatchcase(user_secret(mine), r) for r in granted(mine))
+        assert not any(fnmatchcase(user_secret(theirs), r) for r in granted(mine))
