@@ -166,7 +166,8 @@ def _auto_name(r: Registered) -> str:
 
 
 def _lambda_function(c: _Report) -> None:
-    # Lambda developer guide, "Configure Lambda function timeout": 1 to 900 seconds.
+    # Lambda developer guide, "Configure Lambda function timeout": 1 to 900 seconds
+    # (docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html).
     c.between("lambda-timeout", "timeout", 1, 900)
     # Lambda developer guide, "Configure Lambda function memory": 128 MB to 10,240 MB.
     c.between("lambda-memory", "memorySize", 128, 10240)
@@ -214,7 +215,9 @@ def _layer_version(c: _Report) -> None:
 
 
 # Principal -> the ARN kind its source must be (Lambda developer guide, "Granting function access
-# to AWS services" and AddPermission: SourceArn of the API/rule/bucket invoking the function).
+# to AWS services" and AddPermission: SourceArn of the API/rule/bucket invoking the function;
+# API Gateway: arn:aws:execute-api:region:account:api-id/stage/METHOD/path, docs.aws.amazon.com/
+# apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
 TRIGGER_SOURCES = {
     "apigateway.amazonaws.com": "execute_api",
     "events.amazonaws.com": "events_rule",
@@ -244,7 +247,9 @@ def _permission(c: _Report) -> None:
 
 
 def _integration(c: _Report) -> None:
-    # AWS::ApiGatewayV2::Integration TimeoutInMillis: 50 to 30,000 ms for HTTP APIs.
+    # AWS::ApiGatewayV2::Integration TimeoutInMillis: 50 to 30,000 ms for HTTP APIs
+    # (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+    #  aws-properties-apigatewayv2-apigatewaymanagedoverrides-integrationoverrides.html).
     c.between("apigw-integration-timeout", "timeoutMilliseconds", 50, 30000)
     c.one_of("apigw-payload-format", "payloadFormatVersion", ("1.0", "2.0"))
     if c.r.inputs.get("integrationType") == "AWS_PROXY":
@@ -276,7 +281,8 @@ def _stage(c: _Report) -> None:
     c.between("apigw-throttle", "defaultRouteSettings.throttlingRateLimit", 0, 10000)
 
 
-# CloudWatch Logs PutRetentionPolicy: retentionInDays possible values.
+# CloudWatch Logs PutRetentionPolicy: retentionInDays possible values
+# (docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
 LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                                 1096, 1827, 2192, 2557, 2922, 3288, 3653})  # fmt: skip
 
@@ -300,7 +306,8 @@ _CRON_FIELDS = (
 def schedule_expression_errors(expression: str) -> list[str]:
     """Why EventBridge would reject a schedule expression (empty: it is valid).
 
-    EventBridge user guide, "Using cron and rate expressions to schedule rules": rate(value unit)
+    EventBridge user guide, "Using cron and rate expressions to schedule rules"
+    (docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html): rate(value unit)
     with a positive value and minute(s)/hour(s)/day(s) (singular for 1); cron with six fields; `?`
     only in day-of-month or day-of-week and exactly one of them must be `?`.
     """
@@ -355,7 +362,8 @@ def _event_target(c: _Report) -> None:
 
 def _invoke_config(c: _Report) -> None:
     # Lambda API, FunctionEventInvokeConfig: MaximumEventAgeInSeconds 60-21600,
-    # MaximumRetryAttempts 0-2.
+    # MaximumRetryAttempts 0-2 (docs.aws.amazon.com/lambda/latest/api/
+    # API_FunctionEventInvokeConfig.html).
     c.between("lambda-async-event-age", "maximumEventAgeInSeconds", 60, 21600)
     c.between("lambda-async-retries", "maximumRetryAttempts", 0, 2)
     for which in ("onFailure", "onSuccess"):
@@ -367,7 +375,8 @@ def _event_source_mapping(c: _Report) -> None:
     source = c.r.inputs.get("eventSourceArn")
     c.arn("esm-source", "eventSourceArn", ("dynamodb_stream", "sqs"), required=True)
     if isinstance(source, str) and ":dynamodb:" in source:
-        # Lambda CreateEventSourceMapping: StartingPosition is required for DynamoDB streams,
+        # Lambda CreateEventSourceMapping (docs.aws.amazon.com/lambda/latest/api/
+        # API_CreateEventSourceMapping.html): StartingPosition is required for DynamoDB streams,
         # TRIM_HORIZON or LATEST (AT_TIMESTAMP is for Kinesis and Kafka only); BatchSize 1-10,000;
         # MaximumRetryAttempts -1..10,000; MaximumRecordAgeInSeconds -1 or 60..604,800.
         c.one_of("esm-starting-position", "startingPosition", ("TRIM_HORIZON", "LATEST"),
@@ -448,6 +457,7 @@ def _scalable_target(c: _Report) -> None:
     i = c.r.inputs
     c.one_of("autoscaling-namespace", "serviceNamespace", ("dynamodb",), required=True)
     rid, dim = i.get("resourceId"), i.get("scalableDimension")
+    # docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-dynamodb.html
     # Application Auto Scaling RegisterScalableTarget: DynamoDB ResourceId is "table/NAME" or
     # "table/NAME/index/INDEX"; ScalableDimension dynamodb:table:{Read,Write}CapacityUnits for
     # a table and dynamodb:index:... for an index.
@@ -482,7 +492,8 @@ def _scaling_policy(c: _Report) -> None:
 
 
 def _queue(c: _Report) -> None:
-    # SQS CreateQueue attributes: MessageRetentionPeriod 60-1,209,600 s; VisibilityTimeout
+    # SQS CreateQueue (docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
+    # API_CreateQueue.html) attributes: MessageRetentionPeriod 60-1,209,600 s; VisibilityTimeout
     # 0-43,200 s; DelaySeconds 0-900; MaximumMessageSize 1,024-1,048,576 bytes;
     # ReceiveMessageWaitTimeSeconds 0-20. Queue names: up to 80 alphanumerics, - and _.
     c.between("sqs-retention", "messageRetentionSeconds", 60, 1209600)
@@ -566,7 +577,8 @@ def _lifecycle(c: _Report) -> None:
 
 
 def _secret(c: _Report) -> None:
-    # Secrets Manager CreateSecret: name up to 512 of [A-Za-z0-9/_+=.@-]; DeleteSecret:
+    # Secrets Manager CreateSecret / DeleteSecret (docs.aws.amazon.com/secretsmanager/latest/
+    # apireference/API_DeleteSecret.html): name up to 512 of [A-Za-z0-9/_+=.@-]; DeleteSecret:
     # RecoveryWindowInDays 7-30 (0 in Pulumi/Terraform means ForceDeleteWithoutRecovery).
     c.pattern("secret-name", "name", r"[A-Za-z0-9/_+=.@\-]{1,512}")
     window = c.r.inputs.get("recoveryWindowInDays")
@@ -645,7 +657,8 @@ def _kms_key(c: _Report) -> None:
 
 
 def _identity_pool_roles(c: _Report) -> None:
-    # Cognito SetIdentityPoolRoles: Roles keys are "authenticated" and "unauthenticated".
+    # Cognito SetIdentityPoolRoles: Roles keys are "authenticated" and "unauthenticated"
+    # (docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_SetIdentityPoolRoles.html).
     roles = c.r.inputs.get("roles") or {}
     for key, arn in roles.items():
         if key not in ("authenticated", "unauthenticated"):
@@ -800,8 +813,9 @@ def _trigger_permissions(by_type) -> list[str]:
             out.append(f"trigger-permission: rule {rule.name}: no events.amazonaws.com "
                        f"permission of {fn} with sourceArn {rule_arn}")  # fmt: skip
     # S3: the permission must exist *before* the notification (S3 validates the destination:
-    # "Unable to validate the following destination configurations"), so the notification
-    # depends on it.
+    # "Unable to validate the following destination configurations"; S3 API reference,
+    # PutBucketNotificationConfiguration: "Amazon S3 verifies that the Lambda function permissions
+    # grant Amazon S3 permission to invoke the function"), so the notification depends on it.
     buckets = {b.state.get("bucket"): b for b in _of(by_type, "aws:s3/bucket:Bucket")}
     for n in _of(by_type, "aws:s3/bucketNotification:BucketNotification"):
         bucket = buckets.get(n.inputs.get("bucket"))

@@ -51,11 +51,13 @@ def test_the_program_passes_in_preview_with_unknown_outputs(offline, tmp_path_fa
     assert not any(re.search(r"arn:aws:lambda:", str(r.inputs)) for r in preview.resources)
 
 
-def test_one_broken_rule_fails_the_run(tmp_path_factory):
+def test_one_broken_rule_fails_a_preview_too(tmp_path_factory):
+    """A single invalid input fails the run on its own, already in preview mode."""
     with pytest.MonkeyPatch.context() as mp:
         MUTATIONS[0].patch(mp)
         with pytest.raises(AwsRuleError) as err:
-            run_offline(_config(tmp_path_factory), stack=STACK, secret_keys=list(SECRET_VALUES))
+            run_offline(_config(tmp_path_factory), stack=STACK,
+                        secret_keys=list(SECRET_VALUES), preview=True)  # fmt: skip
     assert {v.split(":", 1)[0] for v in err.value.violations} == {MUTATIONS[0].rule}
 
 

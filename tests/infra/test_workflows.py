@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -81,17 +80,15 @@ def test_up_on_main_dev_then_prod_behind_an_environment():
         assert (WORKFLOWS.parents[1] / f"Pulumi.{stack}.yaml").is_file()
 
 
-def test_check_config_names_what_is_missing_with_the_command(tmp_path):
+def test_check_config_names_what_is_missing_with_the_command(tmp_path, capsys):
     from paypulse_devkit.cli import main
 
     stack = tmp_path / "Pulumi.x.yaml"
     stack.write_text("config:\n  paypulse:architecture: arm64\n  paypulse:logRetentionDays: 8\n"
                      "  paypulse:apnsSigningKey:\n    secure: AAAB\n")  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, "-m", "paypulse_devkit.cli", "check-config", "--stack", "x",
-         "--file", str(stack)], capture_output=True, text=True)  # fmt: skip
-    assert proc.returncode == 1
-    assert "pulumi config set --secret paypulse:googleClientId <value> --stack x" in proc.stdout
-    assert "paypulse:apnsKeyId" in proc.stdout and "logRetentionDays" in proc.stdout
+    assert main(["check-config", "--stack", "x", "--file", str(stack)]) == 1
+    out = capsys.readouterr().out
+    assert "pulumi config set --secret paypulse:googleClientId <value> --stack x" in out
+    assert "paypulse:apnsKeyId" in out and "logRetentionDays" in out
     stack.write_text("config:\n  paypulse:googleClientId:\n    secure: AAAB\n")
     assert main(["check-config", "--stack", "x", "--file", str(stack)]) == 0
