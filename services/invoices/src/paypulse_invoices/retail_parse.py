@@ -4,8 +4,10 @@ Extraction: schema.org markup, else Gemini (when a key is in Secrets Manager), e
 Duplicates are keyed on (user, vendor id, order id) — never on free text: the invoice id is
 derived from that key, and base row, detail row and ledger entry are written in one
 transaction that fails when the invoice exists. A zero-amount e-mail is recorded as skipped.
-Every outcome lands in the ledger (``obj#<key>``); failures are raised so the trigger retries
-and then dead-letters."""
+Every outcome lands in the ledger (``obj#<key>``). Permanent failures (too large, nothing
+extractable) are recorded and the event is done: the same bytes cannot parse on a retry, and a
+retry would call Gemini again. Only retryable errors (S3, DynamoDB, Gemini 429/5xx) are raised,
+so the trigger retries and then dead-letters."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from urllib.parse import unquote_plus
 from paypulse_common import aws, ledger
 from paypulse_common.categories import DETAIL_TABLES
 from paypulse_common.dynamo import to_item
-from paypulse_common.errors import DependencyError, InvoiceParseError
+from paypulse_common.errors import DependencyError, NotFoundError
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_common.runtime import settings
@@ -76,12 +78,15 @@ async def _gemini() -> Any:
 async def parse_object(obj: RetailObject) -> dict[str, Any]:
     from paypulse_parsers.retail import extract_retail
 
-    data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
+    try:
+        data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
+    except NotFoundError:  # deleted since the upload (e.g. account deleted): nothing to record
+        return {"outcome": "gone"}
     vendor = await vendor_by_id(obj.vendor_id)
     entry = ledger.object_key(obj.key)
     if data is None:
         await ledger.record(obj.user_id, entry, status="failed", reason="too_large", kind="retail")
-        raise InvoiceParseError("The e-mail is too large to parse")
+        return {"outcome": "failed"}
     doc = await extract_retail(
         data, content_type="text/html", vendor=vendor, category=obj.sub_type, gemini=await _gemini()
     )
@@ -102,7 +107,7 @@ async def parse_object(obj: RetailObject) -> dict[str, Any]:
             reason="; ".join(doc.problems)[:300] or "unparseable",
             kind="retail",
         )
-        raise InvoiceParseError("The retail e-mail could not be parsed")
+        return {"outcome": "failed"}
     order_ref = doc.order_id or f"msg-{meta.get('message-id') or obj.digest}"
     invoice_id = invoice_id_for(obj.user_id, obj.vendor_id, order_ref)
     invoice_date = doc.invoice_date or obj.sent_date
