@@ -2,7 +2,7 @@
 created on first use. ``PAYPULSE_AWS_ENDPOINT_URL`` points them at a local moto server.
 
 Timeouts fit the function: botocore's defaults (60 s connect + 60 s read, retried) or a fixed
-3 s + 20 s × 4 retries let one call outlive a 10 s function by minutes, so Lambda kills the
+3 s + 20 s x 4 retries let one call outlive a 10 s function by minutes, so Lambda kills the
 invocation before the SDK even reports the failure. The worst case of one call (every attempt
 timing out, plus the standard retry mode's backoff: at most 1 s, then 2 s) is kept within 90 %
 of the time the invocation had when the environment created its clients (the Lambda context's
