@@ -98,3 +98,37 @@ def test_gemini_throttling_is_raised_for_a_retry(local_stack, connected_user):
             _parse_with_gemini(
                 local_stack, user_id, gemini, b"<html><body><p>Tack!</p></body></html>", "eeeeeeee"
             )
+
+
+def test_invoice_dynamodb_rejects_is_a_permanent_failure_gemini_asked_once(
+    local_stack, connected_user, run_as
+):
+    """The model answers an amount DynamoDB cannot store (1e999): retrying the same bytes
+    cannot help, so the failure is recorded once instead of retried (and Gemini asked) 3 times."""
+    from paypulse_common import ledger
+
+    _, user_id = connected_user
+    answer = {
+        "vendor_name": "Clas Ohlson",
+        "total_amount": 1,
+        "currency": "SEK",
+        "invoice_date": "2026-03-04",
+        "order_id": "CO-9",
+        "category": "Tools",
+        "description": "x",
+        "tax": 0,
+        "delivery_fee": 0,
+        "items": [],
+        "notes": "",
+    }
+    text = json.dumps(answer).replace('"total_amount": 1,', '"total_amount": 1e999,')
+    with GeminiServer(api_key="test-gemini-key") as gemini:
+        gemini.add_fixture({"contains": ["Tack"]}, response_text=text)
+        result = _parse_with_gemini(
+            local_stack, user_id, gemini, b"<html><body><p>Tack!</p></body></html>", "ffffffff"
+        )
+        assert result["results"] == [{"outcome": "failed"}]
+        assert len(gemini.requests) == 1
+    key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_ffffffff.html"
+    entry = run_as("parse_retail_invoice", ledger.get(user_id, ledger.object_key(key)))
+    assert entry["status"] == "failed"

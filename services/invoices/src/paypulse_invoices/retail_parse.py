@@ -22,7 +22,12 @@ from urllib.parse import unquote_plus
 from paypulse_common import aws, ledger
 from paypulse_common.categories import DETAIL_TABLES
 from paypulse_common.dynamo import to_item
-from paypulse_common.errors import DependencyError, NotFoundError
+from paypulse_common.errors import (
+    DependencyError,
+    InvoiceParseError,
+    NotFoundError,
+    PayPulseError,
+)
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_common.runtime import settings
@@ -76,12 +81,29 @@ async def _gemini() -> Any:
 
 
 async def parse_object(obj: RetailObject) -> dict[str, Any]:
+    """Parse one uploaded e-mail; permanent failures are recorded and returned, retryable
+    errors raised."""
+    try:
+        return await _parse(obj)
+    except PayPulseError as exc:
+        if exc.retryable:
+            raise
+        if isinstance(exc, NotFoundError):  # deleted since the upload (e.g. account deleted)
+            return {"outcome": "gone"}
+        await ledger.record(
+            obj.user_id,
+            ledger.object_key(obj.key),
+            status="failed",
+            reason=exc.message[:300],
+            kind="retail",
+        )
+        return {"outcome": "failed"}
+
+
+async def _parse(obj: RetailObject) -> dict[str, Any]:
     from paypulse_parsers.retail import extract_retail
 
-    try:
-        data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
-    except NotFoundError:  # deleted since the upload (e.g. account deleted): nothing to record
-        return {"outcome": "gone"}
+    data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
     vendor = await vendor_by_id(obj.vendor_id)
     entry = ledger.object_key(obj.key)
     if data is None:
@@ -190,6 +212,10 @@ async def _write(obj: RetailObject, base: dict[str, Any], details: dict[str, Any
             reasons = exc.response.get("CancellationReasons", [])  # type: ignore[attr-defined]
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
+            if any(r.get("Code") in ("ValidationError", "ValidationException") for r in reasons):
+                raise InvoiceParseError("DynamoDB rejects the extracted invoice") from exc
+        if aws.error_code(exc) == "ValidationException":  # the item itself is invalid: permanent
+            raise InvoiceParseError("DynamoDB rejects the extracted invoice") from exc
         raise DependencyError("Database error while storing the invoice") from exc
 
 
