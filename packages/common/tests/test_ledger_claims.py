@@ -7,14 +7,21 @@ from paypulse_devkit.invocations import LambdaContext
 USER = "user_00000000-0000-0000-0000-000000000001"
 
 
-def claim_in_invocation(local_stack, key: str, remaining_s: float) -> bool:
-    """ledger.claim inside one fetch_invoices invocation with ``remaining_s`` left."""
-    from paypulse_common.runtime import current
+def in_invocation(local_stack, coro, remaining_s: float):
+    """Run ``coro`` as one fetch_invoices invocation with ``remaining_s`` left, in an
+    environment of its own (its clients are sized on that time; shared ones must not be)."""
+    from paypulse_common.runtime import Runtime, activated
 
-    context = LambdaContext("fetch_invoices", 256, remaining_s)
-    return local_stack.run_in(
-        "fetch_invoices", lambda: current().run(ledger.claim(USER, key), context)
-    )
+    rt = Runtime(local_stack.function_env("fetch_invoices"))
+    try:
+        with activated(rt):
+            return rt.run(coro, LambdaContext("fetch_invoices", 256, remaining_s))
+    finally:
+        rt.close()
+
+
+def claim_in_invocation(local_stack, key: str, remaining_s: float) -> bool:
+    return in_invocation(local_stack, ledger.claim(USER, key), remaining_s)
 
 
 def test_claim_of_a_timed_out_invocation_does_not_block_the_retry(local_stack):
@@ -32,15 +39,10 @@ def test_claim_of_a_running_invocation_blocks_a_duplicate(local_stack):
 
 
 def test_claim_many_follows_the_same_deadline(local_stack):
-    from paypulse_common.runtime import current
-
     keys = {ledger.message_key(f"m{i}", "ef" * 32): {"s3_key": f"k{i}"} for i in range(3)}
 
     def claim_many(remaining_s: float) -> set[str]:
-        context = LambdaContext("fetch_invoices", 256, remaining_s)
-        return local_stack.run_in(
-            "fetch_invoices", lambda: current().run(ledger.claim_many(USER, keys), context)
-        )
+        return in_invocation(local_stack, ledger.claim_many(USER, keys), remaining_s)
 
     assert claim_many(0.0) == set(keys)
     assert claim_many(300.0) == set(keys)
