@@ -96,3 +96,54 @@ def test_threads_get_separate_runtimes():
     t.start()
     t.join()
     assert seen[0] is not runtime.current()
+
+
+def test_tasks_left_by_a_failed_gather_do_not_resume_in_the_next_invocation(rt):
+    """asyncio.gather does not cancel the siblings of a failed awaitable: without the runtime
+    cancelling what an invocation leaves behind, they would run inside the next one."""
+    ran = []
+
+    async def sibling():
+        await asyncio.sleep(0.05)
+        ran.append("sibling of the failed invocation")
+
+    async def fails():
+        raise ValueError("boom")
+
+    async def first(event):
+        await asyncio.gather(sibling(), fails())
+
+    async def second(event):
+        await asyncio.sleep(0.1)
+        return "second"
+
+    with pytest.raises(ValueError):
+        event_handler(first)({}, None)
+    assert event_handler(second)({}, None) == "second"
+    assert ran == []
+
+
+def test_gather_all_cancels_and_awaits_siblings_before_raising_the_first_error(rt):
+    from paypulse_common.runtime import gather_all
+
+    events = []
+
+    async def slow():
+        try:
+            await asyncio.sleep(5)
+        finally:
+            events.append("sibling finished")
+
+    async def fails():
+        await asyncio.sleep(0)
+        raise UserNotFoundError()
+
+    async def run():
+        try:
+            await gather_all(slow(), fails())
+        except UserNotFoundError:  # the error itself, not an ExceptionGroup
+            events.append("caller saw the error")
+
+    rt.run(run())
+    assert events == ["sibling finished", "caller saw the error"]
+    assert rt.run(gather_all(asyncio.sleep(0, "a"), asyncio.sleep(0, "b"))) == ["a", "b"]

@@ -548,6 +548,8 @@ def run(args: argparse.Namespace) -> int:
         f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, Ctrl-C stops)",
         flush=True,
     )
+    for route in api_gateway.routes_longer_than_the_gateway(stack.ws):
+        print(f"warning: may outlive API Gateway's 30 s: {route}", file=sys.stderr)
     stop.wait()
     print("Stopping…", flush=True)
     server.shutdown()

@@ -8,6 +8,7 @@ the upload, so a PDF is never uploaded twice, even by overlapping runs; the uplo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 from paypulse_common import aws, ledger
 from paypulse_common.errors import DependencyError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.vendor_source import vendors
 
@@ -66,7 +67,7 @@ async def candidate_chunks(user_id: str, *, after: date | None) -> AsyncIterator
         for start in range(0, len(ids), CHUNK):
             messages = await gmail.get_messages(ids[start : start + CHUNK])
             wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
-            batches = await asyncio.gather(*(gmail.download_attachments(m) for m in wanted))
+            batches = await gather_all(*(gmail.download_attachments(m) for m in wanted))
             yield [
                 Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
                 for message, attachments in zip(wanted, batches, strict=True)
@@ -121,7 +122,7 @@ async def upload_many(
                 return None
             return entry
 
-    done = [e for e in await asyncio.gather(*(one(e) for e in sorted(claimed))) if e]
+    done = [e for e in await gather_all(*(one(e) for e in sorted(claimed))) if e]
     await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": "rental"} for e in done})
     result.uploaded = sorted(keys[e] for e in done)
     if len(done) < len(claimed):
@@ -143,8 +144,10 @@ async def ingest_all(user_id: str) -> IngestResult:
             _merge(result, await pending)
             pending = None
     finally:
-        if pending is not None:
+        if pending is not None:  # the download failed: stop the upload and wait for it
             pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
     return result
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from paypulse_common import ledger
 from paypulse_common.errors import InvoiceParseError
+from paypulse_common.runtime import gather_all
 from paypulse_invoices import rental_store
 from paypulse_invoices.rental_ingest import Candidate, candidates, upload_many
 
@@ -37,7 +38,7 @@ async def ingest_latest(user_id: str, *, today: date | None = None) -> LatestOut
         return LatestOutcome(200, label)
     since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     found = await candidates(user_id, after=since)
-    dues = await asyncio.gather(*(asyncio.to_thread(_due_date, c) for c in found))
+    dues = await gather_all(*(asyncio.to_thread(_due_date, c) for c in found))
     this_month = [
         c
         for c, due in zip(found, dues, strict=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from paypulse_common import aws, ledger, users
 from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.retail_window import Window, incremental
 from paypulse_invoices.vendor_source import vendors
@@ -115,7 +115,7 @@ async def fetch_retail(
                         }
                     )
 
-    await asyncio.gather(*(one_vendor(v) for v in chosen))
+    await gather_all(*(one_vendor(v) for v in chosen))
     return result
 
 
