@@ -7,14 +7,17 @@ moto stores events but never runs functions, so the pump delivers them itself:
   declared event types to the handler in batches.
 Like Lambda, a failing event is retried (3 attempts in all) and then sent to the function's
 dead-letter queue, so nothing is dropped silently. ``drain()`` delivers everything pending
-now (tests); ``start()`` runs a background thread (``paypulse dev``).
+now (tests); ``start()`` runs a background thread (``paypulse dev``). Every event is told in one
+readable line (``lines``, and the stack's log): ingested, parsed, pushed, failed, dead-lettered.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +26,28 @@ from infra.workspace import Function, Workspace
 from paypulse_devkit.aws_local import PhysicalNames, boto_client
 
 MAX_ATTEMPTS = 3
+MAX_LINES = 500
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def event_subject(event: dict[str, Any]) -> str:
+    """What an event is about, for a log line: object keys, invoice ids or the schedule."""
+    from urllib.parse import unquote_plus
+
+    if event.get("source") == "aws.events":
+        return ", ".join(r.rsplit("/", 1)[-1] for r in event.get("resources", []))
+    names = []
+    for record in event.get("Records", []):
+        if "s3" in record:
+            names.append(unquote_plus(record["s3"]["object"]["key"]))
+        elif "dynamodb" in record:
+            image = record["dynamodb"].get("NewImage") or record["dynamodb"].get("Keys") or {}
+            names.append(str((image.get("InvoiceID") or {}).get("S", record.get("eventName"))))
+    more = f" (+{len(names) - 3} more)" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
 
 
 @dataclass
@@ -49,6 +74,8 @@ class EventPump:
         self.endpoint = endpoint
         self.invoke = invoke
         self.deliveries: list[Delivery] = []
+        self.lines: deque[str] = deque(maxlen=MAX_LINES)
+        self.on_line: Callable[[str], None] = _stderr
         self._queues: dict[str, tuple[str, str]] = {}  # function -> (queue url, dlq url)
         self._streams: list[_Stream] = []
         self._lock = threading.RLock()
@@ -64,6 +91,7 @@ class EventPump:
             self._queues.clear()
             self._streams.clear()
             self.deliveries.clear()
+            self.lines.clear()
             per_bucket: dict[str, list[dict[str, Any]]] = {}
             for fn in self.ws.functions.values():
                 if fn.s3 or fn.stream or fn.schedules:
@@ -113,18 +141,31 @@ class EventPump:
     # ---------------------------------------------------------------- delivery
     def _deliver(self, fn: Function, event: dict[str, Any]) -> Delivery:
         error = None
+        subject = event_subject(event)
+        if fn.s3:
+            self._say("ingested", fn.name, subject)
+        done = "parsed" if fn.s3 else "pushed" if fn.stream and fn.topics else "ran"
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 result = self.invoke(fn.name, event)
+                self._say(done, fn.name, subject, f"attempt {attempt}" if attempt > 1 else "")
                 return self._record(Delivery(fn.name, True, attempt, result=result))
             except Exception as exc:  # the function raised: Lambda would retry it
                 error = f"{type(exc).__name__}: {exc}"
+                self._say("failed", fn.name, subject, f"attempt {attempt}/{MAX_ATTEMPTS}: {error}")
         sqs = boto_client("sqs", self.endpoint)
         sqs.send_message(
             QueueUrl=self._queues[fn.name][1],
             MessageBody=json.dumps({"event": event, "error": error}, default=str),
         )
+        self._say("dead-lettered", fn.name, subject, f"after {MAX_ATTEMPTS} attempts")
         return self._record(Delivery(fn.name, False, MAX_ATTEMPTS, error))
+
+    def _say(self, what: str, function: str, subject: str, detail: str = "") -> None:
+        stamp = time.strftime("%H:%M:%S")
+        line = f"{stamp} {what:<13} {function:<26} {subject}" + (f"  [{detail}]" if detail else "")
+        self.lines.append(line[:500])
+        self.on_line(line[:500])
 
     def _record(self, delivery: Delivery) -> Delivery:
         self.deliveries.append(delivery)
