@@ -11,7 +11,7 @@ export UV_NATIVE_TLS ?= 1
 export PATH := $(dir $(UV)):$(PATH)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: dev test lint bench plan sync
+.PHONY: dev test lint bench plan sync browser
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -23,7 +23,16 @@ sync: $(UV)
 dev: sync ## the local stack: API on http://127.0.0.1:8000 (ARGS="--port 9000")
 	$(UV) run --frozen --no-sync paypulse dev $(ARGS)
 
-test: sync ## lint, format check, type check and the whole test suite
+# Debian's chromium for the test that loads /_local/ in a headless browser (CI: a fresh machine,
+# root, with Debian's registry). Elsewhere without root that test skips (it fails when CI=true).
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium (about 100 MB, a minute)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "make browser: chromium is missing; run 'sudo make browser' (the /_local/ page test skips without it)"; fi
+
+test: sync browser ## lint, format check, type check and the whole test suite
 	$(UV) run --frozen --no-sync ruff check .
 	$(UV) run --frozen --no-sync ruff format --check .
 	$(UV) run --frozen --no-sync mypy packages/common/src packages/gmail/src packages/parsers/src packages/devkit/src services/auth/src services/invoices/src services/notifications/src services/users/src
