@@ -19,7 +19,7 @@ PORT ?= 8000
 STACK ?= dev
 CATEGORY ?=
 
-.PHONY: help sync dev test lint typecheck pytest bench plan build parse accuracy preview up
+.PHONY: help sync browser dev test lint typecheck pytest bench plan build parse accuracy preview up
 
 help: ## this list
 	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -36,6 +36,15 @@ sync: $(UV) ## install the locked workspace into .venv
 dev: sync ## the local stack on http://127.0.0.1:8000 (make dev PORT=9000)
 	$(RUN) paypulse dev --port $(PORT) $(ARGS)
 
+# Debian's chromium for the test that loads /_local/ in a headless browser (CI: a fresh machine,
+# root, with Debian's registry). Elsewhere without root that test skips (it fails when CI=true).
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium (about 100 MB, a minute)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "make browser: chromium is missing; run 'sudo make browser' (the /_local/ page test skips without it)"; fi
+
 lint: sync ## ruff lint and format check
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -46,7 +55,7 @@ typecheck: sync ## mypy on packages/ and services/
 pytest: sync ## the test suite only (PYTEST_ARGS="-k login -x")
 	$(RUN) pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest ## lint, format check, type check and the whole test suite (CI: .ci/run)
+test: lint typecheck browser pytest ## lint, format check, type check and the whole test suite (CI: .ci/run)
 
 bench: sync ## the benchmark suite (prints a table, writes benchmarks/results/latest.json)
 	$(RUN) python -m benchmarks $(ARGS)

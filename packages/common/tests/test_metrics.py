@@ -189,3 +189,27 @@ def test_logs_carry_the_request_id_of_the_invocation(rt, lines):
     assert inside["level"] == "INFO" and inside["route"] == "GET /v1/users/me"
     assert inside["timestamp"].endswith("Z")
     assert "requestId" not in after
+
+
+def test_in_lambda_records_go_to_the_runtime_json_handler():
+    """In Lambda, paypulse loggers write nothing themselves: the runtime's handler on the root
+    logger (Lambda's JSON format, which adds requestId) gets every INFO record."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, json\n"
+        "seen = []\n"
+        "class H(logging.Handler):\n"
+        "    def emit(self, record): seen.append(record.getMessage())\n"
+        "logging.getLogger().addHandler(H())\n"  # what the Lambda runtime installs
+        "from paypulse_common.logs import get_logger\n"
+        "get_logger('paypulse.x').info('hello', extra={'k': 1})\n"
+        "assert not logging.getLogger('paypulse').handlers\n"
+        "print(json.dumps(seen))\n"
+    )
+    env = {"AWS_LAMBDA_FUNCTION_NAME": "paypulse-dev-x", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["hello"]

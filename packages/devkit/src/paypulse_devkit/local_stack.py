@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +80,8 @@ class LocalStack:
         self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
+        self.emf_lines: deque[str] = deque(maxlen=2000)  # what the functions wrote as metrics
+        self._emf_writer: Callable[[str], None] | None = None
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
             ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
             ("GET", "/openapi.json"): self._openapi,
@@ -87,10 +90,14 @@ class LocalStack:
             ("POST", "/_local/google/revoke"): self._revoke,
             ("POST", "/_local/mailbox"): self._deliver_mail,
             ("GET", "/_local/notifications"): self._notifications,
+            ("GET", "/_local/"): self._page,
         }
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
+        from paypulse_common import metrics
+
+        self._emf_writer = metrics.set_writer(self.emf_lines.append)
         aws_local.use_fake_credentials()
         self.aws_endpoint = self.moto.start()
         aws_local.reset(self.aws_endpoint)  # moto's backends are per process, not per server
@@ -135,6 +142,7 @@ class LocalStack:
         self.google.accounts.clear()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
+        self.emf_lines.clear()
         self.events.configure(self.names)
 
     def stop(self) -> None:
@@ -147,6 +155,10 @@ class LocalStack:
             self.iam.write_usage()
         self.google.stop()
         self.moto.stop()
+        if self._emf_writer is not None:
+            from paypulse_common import metrics
+
+            metrics.set_writer(self._emf_writer)
 
     def _function_env(self, fn: Function) -> dict[str, str]:
         assert self.names is not None
@@ -333,6 +345,12 @@ class LocalStack:
                 "error": delivery.error,
             },
         )
+
+    def _page(self, body: bytes) -> Reply:
+        from paypulse_devkit.local_page import render
+
+        page = render(self).encode("utf-8")
+        return 200, {"content-type": "text/html; charset=utf-8"}, page
 
     def _notifications(self, body: bytes) -> Reply:
         return _json(200, {"notifications": published_notifications()})
@@ -545,7 +563,7 @@ def run(args: argparse.Namespace) -> int:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     print(
-        f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, Ctrl-C stops)",
+        f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, local page: /_local/, Ctrl-C stops)",
         flush=True,
     )
     for route in api_gateway.routes_longer_than_the_gateway(stack.ws):
