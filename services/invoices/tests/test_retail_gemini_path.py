@@ -78,7 +78,7 @@ def _parse_with_gemini(local_stack, user_id, gemini, html: bytes, digest: str):
     bucket = local_stack.names.buckets["invoices"]
     boto_client("s3", local_stack.aws_endpoint).put_object(Bucket=bucket, Key=key, Body=html)
     event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key": key}}}]}
-    rt = Runtime({**env, "PAYPULSE_GEMINI_BASE_URL": gemini.base_url})
+    rt = local_stack.runtime("parse_retail_invoice", {"PAYPULSE_GEMINI_BASE_URL": gemini.base_url})
     try:
         with activated(rt):
             from paypulse_invoices.handlers.parse_retail_invoice import handler
