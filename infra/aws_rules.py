@@ -191,8 +191,9 @@ def _lambda_function(c: _Report) -> None:
     for layer in layers:
         if known(layer) and not arn_is("lambda_layer_version", layer):
             c.fail("lambda-layers", f"{layer!r} is not a layer version ARN")
-    if not c.r.inputs.get("s3Bucket") or not c.r.inputs.get("s3Key"):
-        c.fail("lambda-code", "code comes from s3Bucket + s3Key")
+    i = c.r.inputs
+    if not ((i.get("s3Bucket") and i.get("s3Key")) or i.get("code") or i.get("imageUri")):
+        c.fail("lambda-code", "a function needs code: s3Bucket + s3Key, a zip or an image")
     variables = _get(c.r.inputs, "environment.variables") or {}
     if known(variables):
         # Lambda quotas: environment variables 4 KB in total; key pattern [a-zA-Z]([a-zA-Z0-9_])+
