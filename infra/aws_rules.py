@@ -69,6 +69,7 @@ ARN_SHAPES = {
     "dynamodb_stream": rf"arn:{_PARTITION}:dynamodb:{_REGION}:{_ACCOUNT}:table/[a-zA-Z0-9_.\-]{{3,255}}/stream/[\w.:\-]+",
     # API Gateway developer guide, "Control access to an HTTP API with IAM" / Lambda
     # AddPermission for API Gateway: arn:aws:execute-api:region:account:api-id/stage/METHOD/path
+    "lambda_invoke": rf"arn:{_PARTITION}:apigateway:{_REGION}:lambda:path/2015-03-31/functions/arn:{_PARTITION}:lambda:{_REGION}:{_ACCOUNT}:function:[a-zA-Z0-9\-_]{{1,64}}/invocations",
     "execute_api": rf"arn:{_PARTITION}:execute-api:{_REGION}:{_ACCOUNT}:[a-z0-9]+/[^/]+/[^/]+(?:/.*)?",
 }
 _ANY_ARN = re.compile(rf"^arn:{_PARTITION}:[a-z0-9\-]+:(?:{_REGION})?:(?:{_ACCOUNT}|aws)?:.+$")
@@ -190,8 +191,9 @@ def _lambda_function(c: _Report) -> None:
     for layer in layers:
         if known(layer) and not arn_is("lambda_layer_version", layer):
             c.fail("lambda-layers", f"{layer!r} is not a layer version ARN")
-    if not c.r.inputs.get("s3Bucket") or not c.r.inputs.get("s3Key"):
-        c.fail("lambda-code", "code comes from s3Bucket + s3Key")
+    i = c.r.inputs
+    if not ((i.get("s3Bucket") and i.get("s3Key")) or i.get("code") or i.get("imageUri")):
+        c.fail("lambda-code", "a function needs code: s3Bucket + s3Key, a zip or an image")
     variables = _get(c.r.inputs, "environment.variables") or {}
     if known(variables):
         # Lambda quotas: environment variables 4 KB in total; key pattern [a-zA-Z]([a-zA-Z0-9_])+
@@ -254,7 +256,8 @@ def _integration(c: _Report) -> None:
     c.one_of("apigw-payload-format", "payloadFormatVersion", ("1.0", "2.0"))
     if c.r.inputs.get("integrationType") == "AWS_PROXY":
         c.one_of("apigw-integration-method", "integrationMethod", ("POST",))
-        c.arn("apigw-integration-uri", "integrationUri", ("lambda_function",), required=True)
+        c.arn("apigw-integration-uri", "integrationUri", ("lambda_function", "lambda_invoke"),
+              required=True)  # fmt: skip
 
 
 _ROUTE_KEY = r"\$default|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9_\-{}/.+]*"
@@ -429,6 +432,9 @@ def _table(c: _Report) -> None:
     if i.get("billingMode") == "PROVISIONED":
         c.between("dynamodb-capacity", "readCapacity", 1, 40000, required=True)
         c.between("dynamodb-capacity", "writeCapacity", 1, 40000, required=True)
+    ttl = i.get("ttl") or {}
+    if ttl.get("enabled") and not ttl.get("attributeName"):
+        c.fail("dynamodb-ttl", "TTL enabled without an attribute name")
     # StreamSpecification: StreamViewType is required when streams are enabled.
     if i.get("streamEnabled"):
         c.one_of("dynamodb-stream-view", "streamViewType", STREAM_VIEW_TYPES, required=True)
@@ -650,6 +656,26 @@ def _alarm(c: _Report) -> None:
                 c.fail("cloudwatch-alarm-action", f"{key}: {arn!r} is not an SNS topic ARN")
 
 
+def _dashboard(c: _Report) -> None:
+    # CloudWatch PutDashboard: DashboardName up to 255 of [A-Za-z0-9_-]; DashboardBody is a JSON
+    # object whose "widgets" array is required, each widget with a type and properties.
+    c.pattern("cloudwatch-dashboard-name", "dashboardName", r"[A-Za-z0-9_\-]{1,255}", required=True)
+    body = c.r.inputs.get("dashboardBody")
+    if not (isinstance(body, str) and known(body)):
+        return
+    try:
+        widgets = json.loads(body).get("widgets")
+    except (ValueError, AttributeError):
+        c.fail("cloudwatch-dashboard-body", "dashboardBody is not a JSON object")
+        return
+    if not isinstance(widgets, list):
+        c.fail("cloudwatch-dashboard-body", "dashboardBody needs a widgets array")
+        return
+    for w in widgets:
+        if not (isinstance(w, dict) and w.get("type") and "properties" in w):
+            c.fail("cloudwatch-dashboard-body", f"widget without type/properties: {w!r}"[:200])
+
+
 def _kms_key(c: _Report) -> None:
     # KMS ScheduleKeyDeletion: PendingWindowInDays 7-30.
     c.between("kms-deletion-window", "deletionWindowInDays", 7, 30)
@@ -688,6 +714,7 @@ RESOURCE_RULES: dict[str, Callable[[_Report], None]] = {
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:cloudwatch/eventTarget:EventTarget": _event_target,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:dynamodb/table:Table": _table,
     "aws:dynamodb/tableItem:TableItem": _table_item,
     "aws:appautoscaling/target:Target": _scalable_target,
@@ -744,6 +771,9 @@ def check_stack(resources: list[Registered]) -> list[str]:
     out += _autoscaled_tables(by_type)
     out += _function_log_groups(by_type)
     out += _vendor_items(by_type)
+    out += _function_code_and_layers(by_type)
+    out += _execution_role_permissions(by_type)
+    out += _events_dead_letter_queues(by_type)
     out += _unique_physical_names(resources)
     return out
 
@@ -955,3 +985,177 @@ def _unique_physical_names(resources: list[Registered]) -> list[str]:
             )
         seen[(r.typ, name)] = r.name
     return out
+
+
+def _urns(by_type) -> dict[str, Registered]:
+    return {r.urn: r for rs in by_type.values() for r in rs}
+
+
+def _function_code_and_layers(by_type) -> list[str]:
+    """CreateFunction / PublishLayerVersion read their zip from S3 at once: the object must be
+    one the stack uploads, uploaded first (a dependency). A function's layers must list its
+    runtime and architecture as compatible (Lambda developer guide, "Adding layers to
+    functions": a layer built for another architecture or runtime breaks the function)."""
+    out = []
+    urns = _urns(by_type)
+    objects = {
+        (o.inputs.get("bucket"), o.inputs.get("key")): o
+        for o in _of(by_type, "aws:s3/bucketObject:BucketObject")
+    }
+    layers = {
+        v.state.get("arn"): v
+        for v in _of(by_type, "aws:lambda/layerVersion:LayerVersion")
+        if known(v.state.get("arn"))
+    }
+    code_users = [*_of(by_type, "aws:lambda/function:Function"), *layers.values()]
+    for r in code_users:
+        where = (r.inputs.get("s3Bucket"), r.inputs.get("s3Key"))
+        if not known(list(where)):
+            continue
+        obj = objects.get(where)
+        if obj is None:
+            out.append(f"lambda-code-object: {r.name}: s3://{where[0]}/{where[1]} is not "
+                       f"uploaded by the stack")  # fmt: skip
+        elif obj.urn not in _closure(r, urns):
+            out.append(f"lambda-code-object: {r.name} does not wait for the upload of its zip")
+    for f in _of(by_type, "aws:lambda/function:Function"):
+        runtime, arch = f.inputs.get("runtime"), (f.inputs.get("architectures") or ["x86_64"])[0]
+        for arn in f.inputs.get("layers") or []:
+            layer = layers.get(arn)
+            if layer is None:
+                continue
+            if runtime not in (layer.inputs.get("compatibleRuntimes") or [runtime]) or arch not in (
+                layer.inputs.get("compatibleArchitectures") or [arch]
+            ):
+                out.append(f"lambda-layer-compatibility: {f.name}: layer {layer.name} is not "
+                           f"built for {runtime} on {arch}")  # fmt: skip
+    return out
+
+
+def _allows(document, action: str, resource: str) -> bool:
+    """Whether an identity policy allows an action on a resource (Allow statements, globbed
+    actions and resources, as IAM matches them; conditions are not evaluated)."""
+    if not isinstance(document, str) or not known(document):
+        return True  # unknown in a preview: checked by a later update
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except ValueError:
+        return False
+
+    def globbed(pattern: str, value: str) -> bool:
+        regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+        return re.fullmatch(regex, value, re.IGNORECASE) is not None
+
+    for s in statements if isinstance(statements, list) else [statements]:
+        if s.get("Effect") != "Allow":
+            continue
+        actions = s.get("Action", [])
+        resources = s.get("Resource", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        resources = resources if isinstance(resources, list) else [resources]
+        if any(globbed(a, action) for a in actions) and any(
+            globbed(r, resource) for r in resources
+        ):
+            return True
+    return False
+
+
+def _execution_role_permissions(by_type) -> list[str]:
+    """Lambda checks the execution role when these are created and rejects them when the role
+    may not do the job (InvalidParameterValueException): a dead-letter queue or an async
+    on-failure destination needs sqs:SendMessage on it (Lambda developer guide, "Capturing
+    records of asynchronous invocations"); a DynamoDB stream mapping needs DescribeStream,
+    GetRecords, GetShardIterator and ListStreams ("Lambda permissions for DynamoDB Streams"),
+    granted before the mapping is created."""
+    out = []
+    urns = _urns(by_type)
+    roles = {r.state.get("arn"): r for r in _of(by_type, "aws:iam/role:Role")}
+    policies: dict[str, list[Registered]] = {}
+    for p in _of(by_type, "aws:iam/rolePolicy:RolePolicy"):
+        policies.setdefault(p.inputs.get("role"), []).append(p)
+    functions = {}
+    for f in _of(by_type, "aws:lambda/function:Function"):
+        role = roles.get(f.inputs.get("role"))
+        name = role.state.get("name") if role else None
+        functions[f.state.get("arn")] = functions[f.inputs.get("name")] = (
+            f,
+            policies.get(name, []),
+        )
+
+    def allowed(docs: list[Registered], action: str, resource) -> bool:
+        if not known(resource):
+            return True
+        return any(_allows(p.inputs.get("policy"), action, resource) for p in docs)
+
+    for f, docs in {id(v[0]): v for v in functions.values()}.values():
+        dlq = _get(f.inputs, "deadLetterConfig.targetArn")
+        if dlq and arn_is("sqs", dlq) and not allowed(docs, "sqs:SendMessage", dlq):
+            out.append(f"lambda-role-dead-letter: {f.name}: role may not sqs:SendMessage to {dlq}")
+    for c in _of(by_type, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"):
+        f, docs = functions.get(c.inputs.get("functionName"), (None, []))
+        target = _get(c.inputs, "destinationConfig.onFailure.destination")
+        if f and target and arn_is("sqs", target) and not allowed(docs, "sqs:SendMessage", target):
+            out.append(
+                f"lambda-role-destination: {c.name}: role may not sqs:SendMessage to {target}"
+            )
+    for m in _of(by_type, "aws:lambda/eventSourceMapping:EventSourceMapping"):
+        f, docs = functions.get(m.inputs.get("functionName"), (None, []))
+        stream = m.inputs.get("eventSourceArn")
+        if f is None or not (isinstance(stream, str) and ":dynamodb:" in stream):
+            continue
+        for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords",
+                       "dynamodb:GetShardIterator", "dynamodb:ListStreams"):  # fmt: skip
+            if not allowed(docs, action, stream):
+                out.append(f"lambda-role-stream: {m.name}: role may not {action} on {stream}")
+        if docs and not any(p.urn in _closure(m, urns) for p in docs):
+            out.append(f"lambda-role-stream: {m.name} is created before its role's policy")
+        target = _get(m.inputs, "destinationConfig.onFailure.destinationArn")
+        if target and arn_is("sqs", target) and not allowed(docs, "sqs:SendMessage", target):
+            out.append(
+                f"lambda-role-destination: {m.name}: role may not sqs:SendMessage to {target}"
+            )
+    return out
+
+
+def _events_dead_letter_queues(by_type) -> list[str]:
+    """EventBridge sends undeliverable events to a target's DLQ only if the queue policy lets
+    events.amazonaws.com sqs:SendMessage for that rule (EventBridge user guide, "Using
+    dead-letter queues to process undelivered events"); otherwise they are dropped."""
+    out = []
+    queues = {q.state.get("arn"): q for q in _of(by_type, "aws:sqs/queue:Queue")}
+    policies: dict[str, list] = {}
+    for p in _of(by_type, "aws:sqs/queuePolicy:QueuePolicy"):
+        policies.setdefault(p.inputs.get("queueUrl"), []).append(p.inputs.get("policy"))
+    rules = {r.state.get("name"): r for r in _of(by_type, "aws:cloudwatch/eventRule:EventRule")}
+    for t in _of(by_type, "aws:cloudwatch/eventTarget:EventTarget"):
+        dlq = _get(t.inputs, "deadLetterConfig.arn")
+        rule = rules.get(t.inputs.get("rule"))
+        queue = queues.get(dlq)
+        if not (known(dlq) and dlq and queue and rule):
+            continue
+        docs = policies.get(queue.state.get("url"), [])
+        rule_arn = rule.state.get("arn")
+        ok = any(_service_may_send(doc, dlq, rule_arn) for doc in docs)
+        if not ok:
+            out.append(f"events-dead-letter-policy: {t.name}: no queue policy lets "
+                       f"events.amazonaws.com send {rule.name}'s failed events to {dlq}")  # fmt: skip
+    return out
+
+
+def _service_may_send(document, queue_arn: str, rule_arn) -> bool:
+    if not isinstance(document, str) or not known(document) or not known(rule_arn):
+        return True
+    for s in json.loads(document).get("Statement", []):
+        principal = (s.get("Principal") or {}).get("Service")
+        actions = s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")]
+        sources = _get(s, "Condition.ArnEquals.aws:SourceArn") or []
+        sources = sources if isinstance(sources, list) else [sources]
+        if (
+            s.get("Effect") == "Allow"
+            and principal == "events.amazonaws.com"
+            and "sqs:SendMessage" in actions
+            and s.get("Resource") in (queue_arn, [queue_arn])
+            and (not sources or rule_arn in sources)
+        ):
+            return True
+    return False

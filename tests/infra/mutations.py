@@ -4,6 +4,7 @@ breaks it: the mocks must report exactly that (infra/aws_rules.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,6 +80,21 @@ def _extra_attribute(name, kw):
     kw["attributes"] = [*kw["attributes"], aws.dynamodb.TableAttributeArgs(name="extra", type="S")]
 
 
+def _without_statements(action: str):
+    """A policy without the statements that grant ``action``."""
+
+    def drop(document: str) -> str:
+        doc = json.loads(document)
+        doc["Statement"] = [s for s in doc["Statement"] if action not in s["Action"]]
+        return json.dumps(doc)
+
+    return _map("policy", drop)
+
+
+def _principal_in_policy(service: str):
+    return _map("policy", lambda d: d.replace("events.amazonaws.com", service))
+
+
 def _twice_the_layers(name, kw):
     kw["layers"] = list(kw["layers"]) * 3
 
@@ -142,7 +158,7 @@ MUTATIONS: list[Mutation] = [
              _on(aws.lambda_.Function,
                  _set(logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                      log_format="JSON", log_group="/aws/lambda/legacy")),
-                 _named("fn-get_invoices-"))),
+                 _named("fn-get_invoices-")), family="function-code"),
     Mutation("sqs-retention-15-days", "sqs-retention", "schedules-dlq",
              _on(aws.sqs.Queue, _set(message_retention_seconds=15 * 86_400),
                  _named("schedules-dlq"))),
@@ -187,6 +203,21 @@ MUTATIONS: list[Mutation] = [
              _on(aws.kms.Key, _set(deletion_window_in_days=5))),
     Mutation("alarm-period-45s", "cloudwatch-alarm-period", "login_user-errors",
              _on(aws.cloudwatch.MetricAlarm, _set(period=45), _named("login_user-errors"))),
+    Mutation("dead-letter-queue-not-writable-by-the-role", "lambda-role-dead-letter",
+             "fn-parse_invoice",
+             _on(aws.iam.RolePolicy, _without_statements("sqs:SendMessage"),
+                 _named("fn-parse_invoice-")), family="role-policy"),
+    Mutation("stream-not-readable-by-the-role", "lambda-role-stream", "-stream",
+             _on(aws.iam.RolePolicy, _without_statements("dynamodb:GetRecords"),
+                 _named("fn-send_invoice_notification-")), family="role-policy"),
+    Mutation("layers-built-for-the-other-architecture", "lambda-layer-compatibility", "fn-",
+             _on(aws.lambda_.LayerVersion, _set(compatible_architectures=["x86_64"]))),
+    Mutation("code-zip-key-not-uploaded-first", "lambda-code-object", "fn-get_invoices",
+             _on(aws.lambda_.Function, _set(s3_key="code/invoices/latest.zip"),
+                 _named("fn-get_invoices-")), family="function-code"),
+    Mutation("schedule-dead-letters-not-allowed-by-the-queue", "events-dead-letter-policy",
+             "-target",
+             _on(aws.sqs.QueuePolicy, _principal_in_policy("sns.amazonaws.com"))),
     Mutation("vendor-item-keyed-by-another-attribute", "dynamodb-item-key", "vendors-zalando",
              _on(aws.dynamodb.TableItem, _set(hash_key="id"), _named("vendors-zalando"))),
 ]  # fmt: skip

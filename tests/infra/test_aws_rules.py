@@ -4,6 +4,7 @@ rule it breaks."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -110,3 +111,18 @@ def test_identity_pool_roles_take_only_cognitos_two_keys():
 def test_a_resource_type_without_rules_is_reported():
     (violation,) = check_resource(Registered("aws:ec2/instance:Instance", "vm", "urn:x", {}))
     assert violation.startswith("unchecked-type:")
+
+
+def test_dashboard_bodies_need_typed_widgets():
+    typ = "aws:cloudwatch/dashboard:Dashboard"
+    widget = {"type": "metric", "properties": {"metrics": [["AWS/Lambda", "Errors"]]}}
+    good = {"dashboardName": "paypulse-dev", "dashboardBody": json.dumps({"widgets": [widget]})}
+    assert check_resource(Registered(typ, "d", "urn:x", good)) == []
+    for bad in ({"widgets": {"a": 1}}, {"widgets": [{"type": "metric"}]}, {"start": "-PT3H"}):
+        inputs = dict(good, dashboardBody=json.dumps(bad))
+        (violation,) = check_resource(Registered(typ, "d", "urn:x", inputs))
+        assert violation.startswith("cloudwatch-dashboard-body:")
+    named = dict(good, dashboardName="paypulse dev")
+    assert check_resource(Registered(typ, "d", "urn:x", named))[0].startswith(
+        "cloudwatch-dashboard-name:"
+    )
