@@ -213,3 +213,18 @@ def test_in_lambda_records_go_to_the_runtime_json_handler():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) == ["hello"]
+
+
+@pytest.mark.parametrize(("in_lambda", "stream"), [(True, "stdout"), (False, "stderr")])
+def test_lines_go_to_stdout_in_lambda_and_stderr_elsewhere(in_lambda, stream):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", **({"AWS_LAMBDA_FUNCTION_NAME": "f"} if in_lambda else {})}
+    code = "from paypulse_common import metrics\nmetrics.count(metrics.PUSHES_SENT)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    (line,) = getattr(done, stream).splitlines()
+    assert assert_valid_emf(line)[metrics.PUSHES_SENT] == 1
+    assert getattr(done, "stderr" if stream == "stdout" else "stdout") == ""
