@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
-#          d deletes
+#          d deletes, b BatchWriteItem
 # buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
-# secrets: m DescribeSecret only (whether it exists), r value, w put (create, for per-user
-#          prefixes), d delete
-ACCESS_LETTERS = {"tables": "risdw", "buckets": "rwd", "secrets": "mrwd"}
+# secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
+#          (runtime-created per-user secrets), d delete
+ACCESS_LETTERS = {"tables": "risdwb", "buckets": "rwd", "secrets": "mrwcd"}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
@@ -299,6 +299,8 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
                 raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
             if kind == "tables" and "i" in level and not resources.tables[logical].indexes:
                 raise DeclarationError(f"{where}: tables {logical}: 'i' but the table has no index")
+            if kind == "secrets" and "c" in level and not resources.secrets[logical].prefix:
+                raise DeclarationError(f"{where}: secrets {logical}: 'c' needs a name prefix")
     layers = tuple(raw.get("layers", ["common"]))
     for layer in layers:
         if layer not in LAYER_PACKAGES:
