@@ -49,9 +49,12 @@ class LocalStack:
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
+        timeout_scale: float = 1.0,
     ) -> None:
         """``mailbox``: "demo" (generated rent notices + unrelated mail, visible to every
-        Google account), None (empty), or a folder of .eml files."""
+        Google account), None (empty), or a folder of .eml files. ``timeout_scale`` stretches
+        the declared timeouts and API Gateway's: up to ``workers`` environments share this
+        process and its CPUs, where AWS gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
         self.ws = ws or workspace()
@@ -74,7 +77,8 @@ class LocalStack:
         self._runtimes: list[Any] = []
         # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
         self.timeouts: dict[str, float] = {}
-        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self.timeout_scale = timeout_scale
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S * timeout_scale
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
@@ -165,7 +169,8 @@ class LocalStack:
 
     # ---------------------------------------------------------------- invocation
     def function_timeout(self, name: str) -> float:
-        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+        declared = float(self.ws.functions[name].timeout) * self.timeout_scale
+        return self.timeouts.get(name, declared)
 
     def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment").

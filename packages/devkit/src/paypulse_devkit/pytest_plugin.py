@@ -21,7 +21,9 @@ import pytest
 def _session_stack() -> Iterator[Any]:
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(workers=8, mailbox=None)
+    # Declared timeouts are enforced at twice their length: 8 environments share this process
+    # and a CPU shared with other work, where AWS gives each invocation its own.
+    stack = LocalStack(workers=8, mailbox=None, timeout_scale=2.0)
     stack.start()
     yield stack
     stack.stop()
