@@ -50,10 +50,13 @@ class LocalStack:
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
+        timeout_scale: float = 1.0,
     ) -> None:
         """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
-        (each delivered to its addressees)."""
+        (each delivered to its addressees). ``timeout_scale`` stretches the declared timeouts and
+        API Gateway's: up to ``workers`` environments share this process and its CPUs, where AWS
+        gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
         self.ws = ws or workspace()
@@ -77,7 +80,8 @@ class LocalStack:
         self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
         # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
         self.timeouts: dict[str, float] = {}
-        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self.timeout_scale = timeout_scale
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S * timeout_scale
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
         self.emf_lines: deque[str] = deque(maxlen=2000)  # what the functions wrote as metrics
@@ -190,7 +194,8 @@ class LocalStack:
 
     # ---------------------------------------------------------------- invocation
     def function_timeout(self, name: str) -> float:
-        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+        declared = float(self.ws.functions[name].timeout) * self.timeout_scale
+        return self.timeouts.get(name, declared)
 
     def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment").
