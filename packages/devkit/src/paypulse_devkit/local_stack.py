@@ -430,6 +430,13 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
+        gets the 405 + Allow (or 404) envelope API Gateway answers, never http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(
             f"{self.command} {self.path.split('?')[0]} -> {args[1] if len(args) > 1 else ''}\n"
