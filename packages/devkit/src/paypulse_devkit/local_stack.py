@@ -405,6 +405,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
             status, headers, payload = _error(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
+            self._discard(length)
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""
@@ -429,6 +430,16 @@ class _ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _discard(self, length: int, limit: int = 64 * MAX_REQUEST_BYTES) -> None:
+        """Read and drop an oversized body (up to ``limit``) before answering, so the client is
+        not reset mid-upload and reads the 413 (clients do not read while they send)."""
+        remaining = min(length, limit)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
     def __getattr__(self, name: str) -> Any:
         """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
