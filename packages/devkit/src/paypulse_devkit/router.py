@@ -1,5 +1,6 @@
 """Route matching as API Gateway HTTP APIs do it: literal segments beat ``{param}`` segments,
-so ``POST /v1/invoices/retail/ingest`` wins over ``POST /v1/invoices/{type}/ingest``."""
+so ``GET /v1/invoices/rental/ingest`` reaches ``GET /v1/invoices/rental/{invoice_id}`` while
+``POST /v1/invoices/rental/ingest`` is its own resource."""
 
 from __future__ import annotations
 
