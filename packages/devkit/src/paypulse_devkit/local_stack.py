@@ -502,6 +502,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > api_gateway.MAX_PAYLOAD_BYTES:  # refused before the body is read
             status, headers, payload = api_gateway.payload_too_large()
+            self._discard(length)
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""
@@ -526,6 +527,23 @@ class _ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _discard(self, length: int, limit: int = 8 * api_gateway.MAX_PAYLOAD_BYTES) -> None:
+        """Read and drop an oversized body (up to ``limit``) before answering, so the client is
+        not reset mid-upload and reads the 413 (clients do not read while they send)."""
+        remaining = min(length, limit)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
+        gets the 405 + Allow (or 404) envelope API Gateway answers, never http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(
