@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from paypulse_common.categories import RETAIL_SUB_TYPES
-from paypulse_parsers.retail.categories import detail_row, response_schema
 from paypulse_parsers.currency import Evidence
+from paypulse_parsers.retail.categories import detail_row, response_schema
 from paypulse_parsers.retail.money import find_money, normalize_currency, parse_number
 from paypulse_parsers.retail.rules import rule_fields, text_vendor
 
