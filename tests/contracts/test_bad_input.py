@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from paypulse_devkit.local_stack import MAX_REQUEST_BYTES, ApiServer
+from paypulse_devkit.api_gateway import MAX_PAYLOAD_BYTES
+from paypulse_devkit.local_stack import ApiServer
 
 DEEP = b"[" * 30_000 + b"]" * 30_000
 DEEP_OBJECT = b'{"a":' * 10_000 + b"1" + b"}" * 10_000  # 60 KB: under the 64 KiB limit
@@ -313,8 +314,9 @@ def test_unknown_methods_get_405_with_allow(server, method):
 
 
 def test_oversized_body_is_413_after_the_whole_body_is_sent(server):
-    """The client finishes sending (no reset mid-upload), then reads the 413 envelope."""
-    size = MAX_REQUEST_BYTES + 1
+    """Over API Gateway's 10 MB: the client finishes sending (no reset mid-upload), then reads
+    the gateway's own 413 (the function is never invoked)."""
+    size = MAX_PAYLOAD_BYTES + 1
     with socket.create_connection(("127.0.0.1", server), timeout=20) as sock:
         sock.sendall(
             f"POST /v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -327,4 +329,4 @@ def test_oversized_body_is_413_after_the_whole_body_is_sent(server):
         response = sock.makefile("rb").read()
     head, _, payload = response.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413")
-    assert json.loads(payload)["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert json.loads(payload) == {"message": "Request Entity Too Large"}
