@@ -95,7 +95,7 @@ def test_form_text_is_typed_by_the_model():
         {"n": Int(minimum=1), "flag": Bool(), "tags": Arr(Str()), "meta": Obj({"k": Str()})}
     )
     req = Request.from_event(event("n=3&flag=true&tags=a&tags=b&meta[k]=v&meta2=null"))
-    assert model.parse(req.form(), from_text=True) == {
+    assert model.parse(req.form(), from_text=True, form=True) == {
         "n": 3,
         "flag": True,
         "tags": ["a", "b"],
@@ -103,6 +103,8 @@ def test_form_text_is_typed_by_the_model():
     }
     with pytest.raises(errors.InvalidRequestError):
         model.parse({"n": "3"})  # JSON bodies are not converted
+    with pytest.raises(errors.InvalidRequestError):
+        model.parse({"n": "null"}, from_text=True)  # a query string has no null
 
 
 def test_success_envelope_serialises_decimals():

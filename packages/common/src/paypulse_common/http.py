@@ -151,7 +151,8 @@ class Request:
         )
         if contract.body is not None:
             form = contract.form and self.is_form
-            self.data = contract.body.parse(self.form() if form else self.json(), from_text=form)
+            payload = self.form() if form else self.json()
+            self.data = contract.body.parse(payload, from_text=form, form=form)
 
 
 def _reject_constant(name: str) -> Any:
