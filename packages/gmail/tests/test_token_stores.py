@@ -271,3 +271,38 @@ def test_delete_user_purges_the_token_item(kms_stack):
     status, _ = call("DELETE", "/v1/user/me", token=token)
     assert status in (200, 204)
     assert _item(kms_stack, user_id) == {}
+
+
+# ------------------------------------------------------------------ migration
+
+
+def test_migrate_tokens_moves_secrets_into_the_table_and_resumes(kms_stack):
+    from paypulse_devkit.migrate_tokens import migrate_in
+
+    kms_stack.reset()
+    run = _runner(kms_stack)
+    prefix = "paypulse/local/gmail/user/"
+    sm = boto_client("secretsmanager", kms_stack.aws_endpoint)
+    sm.create_secret(Name=prefix + "u1", SecretString=tokens("a-1", "r-1").to_secret())
+    sm.create_secret(Name=prefix + "u2", SecretString=tokens("old", "r-old").to_secret())
+    sm.create_secret(Name=prefix + "u3", SecretString="not json")
+    sm.create_secret(Name="paypulse/other/gmail/user/u4", SecretString="{}")  # another stack
+    run(WRITER, token_store_save("u2"))  # u2 reconnected after the switch: the item is newer
+    env = {
+        "AWS_REGION": "eu-west-1",
+        "PAYPULSE_AWS_ENDPOINT_URL": kms_stack.aws_endpoint,
+        "PAYPULSE_SECRET_GMAIL_TOKENS": prefix,
+        "PAYPULSE_TABLE_GMAIL_TOKENS": kms_stack.names.tables["gmail_tokens"],
+        "PAYPULSE_KEY_GMAIL_TOKENS": kms_stack.names.keys["gmail_tokens"],
+    }
+    assert sorted(migrate_in(env, dry_run=True).planned) == ["u1", "u2", "u3"]
+    report = migrate_in(env)
+    assert (report.moved, report.kept_newer, report.unreadable) == (["u1"], ["u2"], ["u3"])
+    u1, u2 = run(WRITER, _load("u1")), run(WRITER, _load("u2"))
+    assert u1 is not None and (u1.access_token, u1.refresh_token) == ("a-1", "r-1")
+    assert u2 is not None and (u2.access_token, u2.refresh_token) == ("a", "r")
+    left = sorted(s["Name"] for s in sm.list_secrets()["SecretList"] if "/gmail/" in s["Name"])
+    assert left == [prefix + "u3", "paypulse/other/gmail/user/u4"]
+    # Run again (resumed): nothing left to move, the unreadable secret is still reported.
+    again = migrate_in(env)
+    assert (again.moved, again.kept_newer, again.unreadable) == ([], [], ["u3"])

@@ -248,6 +248,25 @@ class KmsTokenStore(_MergingStore):
         db = await aws.client("dynamodb")
         await db.put_item(TableName=self.table, Item={"UserID": {"S": user_id}, **item})
 
+    async def insert(self, user_id: str, tokens: StoredTokens) -> bool:
+        """Write ``tokens`` only if the user has no item yet (the migration from secrets: an
+        item written meanwhile by the functions is newer). False when one existed."""
+        from paypulse_gmail import envelope
+
+        item = await envelope.seal_item(tokens.to_secret(), user_id, self.key_arn)
+        db = await aws.client("dynamodb")
+        try:
+            await db.put_item(
+                TableName=self.table,
+                Item={"UserID": {"S": user_id}, **item},
+                ConditionExpression="attribute_not_exists(UserID)",
+            )
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise DependencyError("Error storing OAuth tokens") from exc
+        return True
+
     async def delete(self, user_id: str) -> None:
         db = await aws.client("dynamodb")
         try:
