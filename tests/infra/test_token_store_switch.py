@@ -125,3 +125,15 @@ def test_every_token_function_is_covered():
     ws = workspace("dynamodb-kms")
     users = {n for n, f in ws.functions.items() if "gmail_tokens" in f.tables}
     assert {"gmail_store_tokens", "fetch_invoices", "get_user_profile", "delete_user"} <= users
+
+
+def test_check_config_refuses_an_unknown_store(tmp_path, capsys):
+    from paypulse_devkit.cli import main
+
+    stack = tmp_path / "Pulumi.x.yaml"
+    base = "config:\n  paypulse:googleClientId:\n    secure: AAAB\n"
+    stack.write_text(base + "  paypulse:tokenStore: dynamodb\n")
+    assert main(["check-config", "--stack", "x", "--file", str(stack)]) == 1
+    assert "paypulse:tokenStore" in capsys.readouterr().out
+    stack.write_text(base + "  paypulse:tokenStore: dynamodb-kms\n")
+    assert main(["check-config", "--stack", "x", "--file", str(stack)]) == 0
