@@ -1,0 +1,167 @@
+"""Incremental Gmail sync (users.history.list) for rental and retail ingestion: quota units
+read from the local Google's usage counter, which charges what Gmail charges per method."""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from paypulse_common import ledger
+from paypulse_devkit.aws_local import boto_client
+from paypulse_devkit.demo_retail import demo_orders
+from paypulse_devkit.mailbox import DEMO_SENDER, DEMO_SUBJECT, compose_message, simple_pdf
+
+GMAIL_ACCOUNT = "tenant@gmail.com"  # the connected_user fixture's Gmail account
+
+
+def units(local_stack) -> Counter:
+    return Counter(local_stack.gmail_api.usage(GMAIL_ACCOUNT)["units"])
+
+
+def spent(local_stack, before: Counter) -> dict[str, int]:
+    """Units per method since ``before`` (methods that spent nothing left out)."""
+    return {k: v for k, v in (units(local_stack) - before).items() if v}
+
+
+def ingest(api, token) -> int:
+    r = api("POST", "/v1/invoices/rental/ingest", token=token)
+    assert r.status == 200, r
+    return r.json["data"]["invoiceCount"]
+
+
+def new_notice(mailbox, day: int = 1) -> str:
+    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=day)
+    raw = compose_message(
+        sender=DEMO_SENDER,
+        to=GMAIL_ACCOUNT,
+        subject=DEMO_SUBJECT,
+        sent=sent,
+        text="Här kommer din hyresavi.",
+        attachments=[("Hyresavi_ny.pdf", "application/pdf", simple_pdf(["Hyresavi", str(day)]))],
+    )
+    return mailbox.add_raw(raw, owner=GMAIL_ACCOUNT)
+
+
+def newsletter(mailbox) -> str:
+    raw = compose_message(
+        sender="SJ <nyhetsbrev@sj.se>",
+        to=GMAIL_ACCOUNT,
+        subject="Res billigt",
+        sent=datetime.now(UTC).replace(microsecond=0),
+        text="Biljetter från 195 kr.",
+    )
+    return mailbox.add_raw(raw, owner=GMAIL_ACCOUNT)
+
+
+def rental_objects(local_stack, user_id) -> int:
+    listing = boto_client("s3", local_stack.aws_endpoint).list_objects_v2(
+        Bucket=local_stack.names.buckets["invoices"], Prefix=f"invoices/{user_id}/rental/"
+    )
+    return listing.get("KeyCount", 0)
+
+
+def test_second_sync_reads_history_only_and_a_new_notice_is_found_through_it(
+    api, local_stack, connected_user, demo_mail
+):
+    token, user_id = connected_user
+    before = units(local_stack)
+    assert ingest(api, token) == 12
+    first = spent(local_stack, before)
+    assert first["getProfile"] == 1 and first["messages.attachments.get"] == 12 * 5
+
+    before = units(local_stack)
+    assert ingest(api, token) == 0
+    assert spent(local_stack, before) == {"history.list": 2}  # no list, get or download
+
+    newsletter(demo_mail)
+    before = units(local_stack)
+    assert ingest(api, token) == 0
+    # something was added: one search, whose results are all known; nothing fetched
+    assert spent(local_stack, before) == {"history.list": 2, "messages.list": 5}
+
+    new_notice(demo_mail)
+    before = units(local_stack)
+    assert ingest(api, token) == 1
+    assert spent(local_stack, before) == {
+        "history.list": 2,
+        "messages.list": 5,
+        "messages.get": 5,
+        "messages.attachments.get": 5,
+    }
+    assert rental_objects(local_stack, user_id) == 13
+    local_stack.events.drain()
+
+
+def test_history_too_old_falls_back_to_a_full_search_that_skips_known_messages(
+    api, local_stack, connected_user, demo_mail
+):
+    token, user_id = connected_user
+    assert ingest(api, token) == 12
+    newsletter(demo_mail)  # a change after the stored history id ...
+    demo_mail.history_retention_s = 0  # ... forgotten: history.list answers 404
+
+    before = units(local_stack)
+    assert ingest(api, token) == 0
+    used = spent(local_stack, before)
+    # 404 (2 units), then the full sync: profile + search; the 12 known notices are recognised
+    # by message id, so none is fetched or downloaded again
+    assert used == {"history.list": 2, "getProfile": 1, "messages.list": 5}
+
+    new_notice(demo_mail)
+    demo_mail.history_retention_s = 0
+    before = units(local_stack)
+    assert ingest(api, token) == 1  # found by the full search
+    used = spent(local_stack, before)
+    assert used["messages.get"] == 5 and used["messages.attachments.get"] == 5
+    assert rental_objects(local_stack, user_id) == 13
+
+    demo_mail.history_retention_s = 3600  # history answers again from the stored id
+    before = units(local_stack)
+    assert ingest(api, token) == 0
+    assert spent(local_stack, before) == {"history.list": 2}
+    local_stack.events.drain()
+
+
+def test_a_failed_sync_keeps_the_old_history_id(
+    api, local_stack, connected_user, demo_mail, run_as
+):
+    token, user_id = connected_user
+    assert ingest(api, token) == 12
+    stored = run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental"))
+    assert stored == demo_mail.history_id(GMAIL_ACCOUNT)
+
+    new_notice(demo_mail)
+    local_stack.gmail_api.fail_next(400, path_contains="/attachments/")  # not retried
+    r = api("POST", "/v1/invoices/rental/ingest", token=token)
+    assert r.status == 502 and r.json["error"]["code"] == "DEPENDENCY_FAILURE"
+    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) == stored
+    assert local_stack.gmail_api.pending_faults == 0
+    assert ingest(api, token) == 1  # the notice is still looked at: history from the old id
+    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) > stored
+    # an older id never overwrites a newer one
+    assert not run_as("fetch_invoices", ledger.advance_history(user_id, "rental", stored))
+    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) > stored
+    local_stack.events.drain()
+
+
+def test_retail_incremental_run_reads_history_and_finds_a_new_order(
+    api, local_stack, connected_user, demo_mail
+):
+    token, _ = connected_user
+
+    def fetch() -> dict:
+        r = api("POST", "/v1/invoices/retail/ingest", token=token)
+        assert r.status == 200, r
+        return r.json["data"]
+
+    assert sum(fetch()["byVendor"].values()) == 5
+    before = units(local_stack)
+    data = fetch()
+    assert data["byVendor"] == {} and data["errors"] == []
+    assert spent(local_stack, before) == {"history.list": 2}
+
+    order = demo_orders(datetime.now(UTC).date() - timedelta(days=1))[0]
+    demo_mail.add_raw(order.raw(GMAIL_ACCOUNT), owner=GMAIL_ACCOUNT)
+    before = units(local_stack)
+    data = fetch()
+    assert data["byVendor"] == {order.vendor_id: 1}
+    assert spent(local_stack, before)["messages.get"] == 5
+    local_stack.events.drain()
