@@ -1,7 +1,7 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, artifacts, delete_user; default: all that are available)."""
+retail_extraction, artifacts, delete_user, gmail_sync; default: all that are available)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-SUITES = ["cold_start", "parse_pdf", "ingest", "retail_extraction", "artifacts", "delete_user"]
+SUITES = [
+    "cold_start",
+    "parse_pdf",
+    "ingest",
+    "retail_extraction",
+    "artifacts",
+    "delete_user",
+    "gmail_sync",
+]
 RESULTS = Path(__file__).parent / "results"
 
 

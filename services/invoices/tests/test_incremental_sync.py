@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from paypulse_common import ledger
 from paypulse_devkit.aws_local import boto_client
 from paypulse_devkit.demo_retail import demo_orders
-from paypulse_devkit.mailbox import DEMO_SENDER, DEMO_SUBJECT, compose_message, simple_pdf
+from paypulse_devkit.mailbox import compose_message, rent_notice, simple_pdf
 
 GMAIL_ACCOUNT = "tenant@gmail.com"  # the connected_user fixture's Gmail account
 
@@ -27,16 +27,10 @@ def ingest(api, token) -> int:
     return r.json["data"]["invoiceCount"]
 
 
-def new_notice(mailbox, day: int = 1) -> str:
-    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=day)
-    raw = compose_message(
-        sender=DEMO_SENDER,
-        to=GMAIL_ACCOUNT,
-        subject=DEMO_SUBJECT,
-        sent=sent,
-        text="Här kommer din hyresavi.",
-        attachments=[("Hyresavi_ny.pdf", "application/pdf", simple_pdf(["Hyresavi", str(day)]))],
-    )
+def new_notice(mailbox) -> str:
+    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    pdf = simple_pdf(["Hyresavi", f"{sent:%Y-%m-%d}"])
+    raw = rent_notice(GMAIL_ACCOUNT, sent=sent, filename="Hyresavi_ny.pdf", pdf=pdf)
     return mailbox.add_raw(raw, owner=GMAIL_ACCOUNT)
 
 

@@ -605,14 +605,11 @@ def demo_messages(
 
     invoices = demo_hyresavi_series(months, start=start, seed=seed)
     out = [
-        compose_message(
-            sender=DEMO_SENDER,
-            to=to,
-            subject=DEMO_SUBJECT,
+        rent_notice(
+            to,
             sent=datetime.combine(invoice.due - timedelta(days=16), time(6, 30), tzinfo=UTC),
-            text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
-            "Wallenstam Kundservice\n",
-            attachments=[(invoice.filename, "application/pdf", invoice.pdf)],
+            filename=invoice.filename,
+            pdf=invoice.pdf,
         )
         for invoice in invoices
     ]
@@ -622,6 +619,19 @@ def demo_messages(
 
         out += [order.raw(to) for order in demo_orders()]
     return out
+
+
+def rent_notice(to: str, *, sent: datetime, filename: str, pdf: bytes) -> bytes:
+    """A rent notice as the demo landlord sends it: "Hyresavi" with the PDF attached."""
+    return compose_message(
+        sender=DEMO_SENDER,
+        to=to,
+        subject=DEMO_SUBJECT,
+        sent=sent,
+        text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
+        "Wallenstam Kundservice\n",
+        attachments=[(filename, "application/pdf", pdf)],
+    )
 
 
 def _demo_anchor(invoices: list) -> date:
