@@ -159,3 +159,37 @@ def test_retail_incremental_run_reads_history_and_finds_a_new_order(
     assert data["byVendor"] == {order.vendor_id: 1}
     assert spent(local_stack, before)["messages.get"] == 5
     local_stack.events.drain()
+
+
+def test_latest_does_not_download_notices_taken_and_parsed_before(api, local_stack, connected_user):
+    from paypulse_devkit.mailbox import Mailbox
+
+    token, _ = connected_user
+    today = datetime.now(UTC).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    box = Mailbox.demo(GMAIL_ACCOUNT, months=1, start=last_month, retail=False)
+    local_stack.mailbox = local_stack.gmail_api.mailbox = box
+    assert ingest(api, token) == 1  # last month's notice, taken ...
+    local_stack.events.drain()  # ... and parsed
+
+    def latest() -> int:
+        return api("POST", "/v1/invoices/rental/ingest/latest", token=token).status
+
+    before = units(local_stack)
+    assert latest() == 204  # this month's notice is not there yet
+    used = spent(local_stack, before)
+    assert "messages.get" not in used and "messages.attachments.get" not in used
+
+    this_month = Mailbox.demo(GMAIL_ACCOUNT, months=1, start=today.replace(day=1), retail=False)
+    for message in this_month.messages(GMAIL_ACCOUNT):
+        if message.filenames and "hyresavi" in message.subject:
+            assert message.raw is not None
+            box.add_raw(message.raw, owner=GMAIL_ACCOUNT)
+    assert ingest(api, token) == 1  # taken, not parsed yet: latest still says "processed"
+    before = units(local_stack)
+    assert latest() == 200
+    assert spent(local_stack, before)["messages.attachments.get"] == 5
+    local_stack.events.drain()
+    before = units(local_stack)
+    assert latest() == 200
+    assert spent(local_stack, before) == {}

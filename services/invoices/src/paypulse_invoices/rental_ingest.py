@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -64,12 +64,13 @@ async def candidate_chunks(
     *,
     after: date | None,
     sync: SyncScope | None = None,
-    skip_seen: bool = True,
+    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
 ) -> AsyncIterator[list[Candidate]]:
     """The PDF attachments of the rent-notice e-mails since ``after`` (None: ever), one chunk
     of up to CHUNK messages at a time (every page of the search is followed first). With
-    ``sync``, only the messages it looks at (none and no search when nothing was added); with
-    ``skip_seen``, messages taken by an earlier run are left out before they are fetched."""
+    ``sync``, only the messages it looks at (none and no search when nothing was added). The
+    message ids are filtered by ``keep`` before anything is fetched (default: the messages not
+    taken by an earlier run)."""
     from paypulse_gmail.mime import message_info
     from paypulse_gmail.query import vendor_query
 
@@ -81,8 +82,7 @@ async def candidate_chunks(
         ids = await gmail.list_message_ids(f"{query} has:attachment")
         if sync is not None:
             ids = sync.narrow(ids)
-        if skip_seen:
-            ids = await mail_sync.unseen(user_id, KIND, ids)
+        ids = await (keep(ids) if keep else mail_sync.unseen(user_id, KIND, ids))
         for start in range(0, len(ids), CHUNK):
             messages = await gmail.get_messages(ids[start : start + CHUNK])
             wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
@@ -95,11 +95,16 @@ async def candidate_chunks(
             ]
 
 
-async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
-    """Every candidate since ``after`` (for short windows, e.g. this month's notice), taken
-    before or not (the caller needs their due dates)."""
+async def candidates(
+    user_id: str,
+    *,
+    after: date | None,
+    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
+) -> list[Candidate]:
+    """Every candidate since ``after`` (for short windows, e.g. this month's notice) among the
+    message ids ``keep`` keeps (see candidate_chunks)."""
     gmail = await gmail_for(user_id)
-    chunks = candidate_chunks(gmail, user_id, after=after, skip_seen=False)
+    chunks = candidate_chunks(gmail, user_id, after=after, keep=keep)
     return [c async for chunk in chunks for c in chunk]
 
 
