@@ -34,15 +34,15 @@ def new_notice(mailbox) -> str:
     return mailbox.add_raw(raw, owner=GMAIL_ACCOUNT)
 
 
-def newsletter(mailbox) -> str:
+def newsletter(mailbox, owner: str = GMAIL_ACCOUNT, n: int = 0) -> str:
     raw = compose_message(
         sender="SJ <nyhetsbrev@sj.se>",
-        to=GMAIL_ACCOUNT,
-        subject="Res billigt",
+        to=owner,
+        subject=f"Res billigt {n}",
         sent=datetime.now(UTC).replace(microsecond=0),
         text="Biljetter från 195 kr.",
     )
-    return mailbox.add_raw(raw, owner=GMAIL_ACCOUNT)
+    return mailbox.add_raw(raw, owner=owner)
 
 
 def rental_objects(local_stack, user_id) -> int:
@@ -119,20 +119,59 @@ def test_a_failed_sync_keeps_the_old_history_id(
 ):
     token, user_id = connected_user
     assert ingest(api, token) == 12
-    stored = run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental"))
+
+    def stored_id() -> int:
+        entry = run_as("fetch_invoices", ledger.synced_history(user_id, "rental"))
+        assert entry is not None and entry[1] == GMAIL_ACCOUNT
+        return entry[0]
+
+    stored = stored_id()
     assert stored == demo_mail.history_id(GMAIL_ACCOUNT)
 
     new_notice(demo_mail)
     local_stack.gmail_api.fail_next(400, path_contains="/attachments/")  # not retried
     r = api("POST", "/v1/invoices/rental/ingest", token=token)
     assert r.status == 502 and r.json["error"]["code"] == "DEPENDENCY_FAILURE"
-    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) == stored
+    assert stored_id() == stored
     assert local_stack.gmail_api.pending_faults == 0
     assert ingest(api, token) == 1  # the notice is still looked at: history from the old id
-    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) > stored
-    # an older id never overwrites a newer one
-    assert not run_as("fetch_invoices", ledger.advance_history(user_id, "rental", stored))
-    assert run_as("fetch_invoices", ledger.synced_history_id(user_id, "rental")) > stored
+    newer = stored_id()
+    assert newer > stored
+    # an older id of the same mailbox never overwrites a newer one
+    older = ledger.advance_history(user_id, "rental", stored, GMAIL_ACCOUNT)
+    assert not run_as("fetch_invoices", older)
+    assert stored_id() == newer
+    local_stack.events.drain()
+
+
+def test_connecting_another_google_account_starts_with_a_full_sync(
+    api, local_stack, connected_user, demo_mail, run_as
+):
+    from paypulse_devkit.mailbox import demo_messages
+
+    token, user_id = connected_user
+    assert ingest(api, token) == 12
+    stored = run_as("fetch_invoices", ledger.synced_history(user_id, "rental"))
+    other = "other@gmail.com"
+    for raw in demo_messages(other, months=3, retail=False):
+        demo_mail.add_raw(raw, owner=other)
+    n = 0
+    while demo_mail.history_id(other) <= stored[0]:  # the stored id is valid there too
+        n += 1
+        newsletter(demo_mail, other, n)
+    grant = local_stack.google.accounts.authorize(other)
+    r = api(
+        "POST",
+        "/v1/auth/gmail/store-tokens",
+        token=token,
+        form=[("access_token", grant["access_token"]), ("refresh_token", grant["refresh_token"])],
+    )
+    assert r.status == 201, r
+    assert ingest(api, token) == 3  # a full search of the new mailbox, not its late history
+    assert run_as("fetch_invoices", ledger.synced_history(user_id, "rental")) == (
+        demo_mail.history_id(other),
+        other,
+    )
     local_stack.events.drain()
 
 

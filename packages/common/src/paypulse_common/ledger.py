@@ -85,22 +85,25 @@ async def mark_seen(user_id: str, kind: str, message_ids: Iterable[str]) -> None
     )
 
 
-async def synced_history_id(user_id: str, kind: str) -> int | None:
-    """The Gmail ``historyId`` stored after the user's last complete ``kind`` sync."""
+async def synced_history(user_id: str, kind: str) -> tuple[int, str] | None:
+    """The Gmail ``historyId`` stored after the user's last complete ``kind`` sync, and the
+    Gmail address of the mailbox it belongs to."""
     entry = await get(user_id, sync_key(kind))
-    value = (entry or {}).get("history_id")
-    return int(value) if value is not None else None
+    if not entry or entry.get("history_id") is None:
+        return None
+    return int(entry["history_id"]), str(entry.get("account") or "")
 
 
-async def advance_history(user_id: str, kind: str, history_id: int) -> bool:
-    """Store ``history_id`` as where the next ``kind`` sync starts, only if it is newer than
-    the stored one (a conditional write: overlapping or late runs never move it back).
-    False when the stored one is already as new."""
+async def advance_history(user_id: str, kind: str, history_id: int, account: str) -> bool:
+    """Store ``history_id`` of ``account``'s mailbox as where the next ``kind`` sync starts,
+    only if it is newer than the stored one or the stored one is another mailbox's (a
+    conditional write: overlapping or late runs never move it back). False when not written."""
     db = await aws.client("dynamodb")
     item = _key(user_id, sync_key(kind))
     item.update(
         {
             "history_id": {"N": str(int(history_id))},
+            "account": {"S": account},
             "kind": {"S": kind},
             "status": {"S": DONE},
             "updated_at": {"N": str(int(time.time()))},
@@ -110,8 +113,13 @@ async def advance_history(user_id: str, kind: str, history_id: int) -> bool:
         await db.put_item(
             TableName=_table(),
             Item=item,
-            ConditionExpression="attribute_not_exists(LedgerKey) OR history_id < :h",
-            ExpressionAttributeValues={":h": {"N": str(int(history_id))}},
+            ConditionExpression=(
+                "attribute_not_exists(LedgerKey) OR history_id < :h OR account <> :a"
+            ),
+            ExpressionAttributeValues={
+                ":h": {"N": str(int(history_id))},
+                ":a": {"S": account},
+            },
         )
         return True
     except Exception as exc:

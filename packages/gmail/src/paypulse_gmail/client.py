@@ -210,6 +210,14 @@ class GmailClient:
             if not token or (max_results is not None and len(ids) >= max_results):
                 return ids
 
+    async def account_email(self) -> str | None:
+        """The Gmail address the stored tokens were granted for (lower-cased; None when the
+        stored tokens do not record it). No Gmail call."""
+        await self._credentials.get()
+        tokens = getattr(self._credentials, "tokens", None)
+        email = getattr(tokens, "google_email", None)
+        return str(email).lower() if email else None
+
     async def get_profile(self) -> dict:
         """``users.getProfile``: emailAddress, messagesTotal, threadsTotal, historyId."""
         return await self._call(lambda svc: svc.users.getProfile(userId="me"), "getProfile")

@@ -10,7 +10,9 @@ the full search. Messages taken before are recognised by their Gmail id (ledger
 
 The history id of a full sync is read (``users.getProfile``) before its search starts, so mail
 arriving during the search is in the next sync's history; it is stored only once the sync
-completed, and never moves backwards (conditional write)."""
+completed, never moves backwards (conditional write), and is bound to the mailbox's address:
+after the user connects another Google account the next sync is a full one (history ids of two
+mailboxes are unrelated numbers)."""
 
 from __future__ import annotations
 
@@ -31,9 +33,11 @@ _NEVER_SEARCHED = frozenset({"SPAM", "TRASH"})
 @dataclass(frozen=True)
 class SyncScope:
     """What one sync looks at: ``added`` message ids (incremental), or every search result
-    (``added`` None: full sync); ``next_history_id`` is stored once the sync completed."""
+    (``added`` None: full sync); ``next_history_id`` (of ``account``'s mailbox) is stored once
+    the sync completed."""
 
     kind: str
+    account: str
     next_history_id: int
     added: frozenset[str] | None
 
@@ -48,13 +52,17 @@ class SyncScope:
 
 
 async def scope(gmail: Any, user_id: str, kind: str) -> SyncScope:
-    """Incremental from the stored history id when Gmail still answers for it, else full."""
+    """Incremental from the stored history id when it is this mailbox's and Gmail still
+    answers for it, else full."""
     from paypulse_gmail.client import HistoryExpiredError
 
-    start = await ledger.synced_history_id(user_id, kind)
-    if start is not None:
+    stored = await ledger.synced_history(user_id, kind)
+    account = await gmail.account_email() if stored is not None else None
+    if stored is not None and account is None:  # tokens stored before addresses were kept
+        account = str((await gmail.get_profile())["emailAddress"]).lower()
+    if stored is not None and stored[1] == account:
         try:
-            changes = await gmail.list_history(start)
+            changes = await gmail.list_history(stored[0])
         except HistoryExpiredError:
             log.info("gmail history expired; full sync", extra={"user_id": user_id, "kind": kind})
         else:
@@ -63,9 +71,9 @@ async def scope(gmail: Any, user_id: str, kind: str) -> SyncScope:
                 for m in changes.added
                 if not _NEVER_SEARCHED & set(m.get("labelIds") or [])
             )
-            return SyncScope(kind, changes.history_id, added)
+            return SyncScope(kind, stored[1], changes.history_id, added)
     profile = await gmail.get_profile()
-    return SyncScope(kind, int(profile["historyId"]), None)
+    return SyncScope(kind, str(profile["emailAddress"]).lower(), int(profile["historyId"]), None)
 
 
 async def unseen(user_id: str, kind: str, ids: Iterable[str]) -> list[str]:
@@ -77,4 +85,4 @@ async def unseen(user_id: str, kind: str, ids: Iterable[str]) -> list[str]:
 
 async def complete(user_id: str, sync: SyncScope) -> None:
     """The sync finished: the next one starts from its history id."""
-    await ledger.advance_history(user_id, sync.kind, sync.next_history_id)
+    await ledger.advance_history(user_id, sync.kind, sync.next_history_id, sync.account)
