@@ -5,8 +5,8 @@ id>`` every wanted attachment/body of that Gmail message is taken (so a later sy
 before fetching or downloading anything); ``sync#<kind>`` the mailbox's Gmail ``historyId`` after
 the last complete sync (incremental sync starts there); ``obj#<s3 key>`` the outcome of parsing an
 uploaded object; ``push#<invoice id>`` a notification was sent; ``order#<vendor id>#<order id>`` a
-retail order was stored. Claims are conditional writes, and a
-claim that was never completed (crash between claim and upload) expires so a later run retries.
+retail order was stored. Claims are conditional writes, and a claim that was never completed
+(crash between claim and upload) expires so a later run retries.
 """
 
 from __future__ import annotations
