@@ -191,12 +191,20 @@ def test_retail_incremental_run_reads_history_and_finds_a_new_order(
     assert data["byVendor"] == {} and data["errors"] == []
     assert spent(local_stack, before) == {"history.list": 2}
 
+    newsletter(demo_mail)
+    before = units(local_stack)
+    assert fetch()["byVendor"] == {}
+    # the new message's sender is read (metadata, 5 units); no vendor could match it: no search
+    assert spent(local_stack, before) == {"history.list": 2, "messages.get": 5}
+
     order = demo_orders(datetime.now(UTC).date() - timedelta(days=1))[0]
     demo_mail.add_raw(order.raw(GMAIL_ACCOUNT), owner=GMAIL_ACCOUNT)
     before = units(local_stack)
     data = fetch()
     assert data["byVendor"] == {order.vendor_id: 1}
-    assert spent(local_stack, before)["messages.get"] == 5
+    used = spent(local_stack, before)
+    # sender read, then only that vendor's search, then the order itself
+    assert used == {"history.list": 2, "messages.get": 10, "messages.list": 5}
     local_stack.events.drain()
 
 

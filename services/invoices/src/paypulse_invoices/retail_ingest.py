@@ -135,6 +135,8 @@ async def fetch_retail(
             await ledger.mark_seen(user_id, KIND, taken)
 
     if sync is None or not sync.nothing_new:
+        senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
+        chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
         await asyncio.gather(*(one_vendor(v) for v in chosen))
     if sync is not None and not result.errors:
         await mail_sync.complete(user_id, sync)
