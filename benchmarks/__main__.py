@@ -1,7 +1,8 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, artifacts, delete_user, gmail_sync; default: all that are available)."""
+retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync; default: all that are
+available)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ SUITES = [
     "parse_pdf",
     "ingest",
     "retail_extraction",
+    "extraction_speed",
     "artifacts",
     "delete_user",
     "gmail_sync",

@@ -32,7 +32,9 @@ def run(architecture: str | None = None, build_dir: Path | None = None) -> list[
     arch = architecture or ("arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64")
     ws = workspace()
     started = time.perf_counter()
-    artifacts = build_all(ws, BuildOptions(mode="full", architecture=arch, build_dir=build_dir))
+    options = BuildOptions(mode="full", architecture=arch, build_dir=build_dir,
+                           bytecode=find_python312() is not None)  # fmt: skip
+    artifacts = build_all(ws, options)
     build_seconds = time.perf_counter() - started
     python = find_python312()
     interpreter = python or sys.executable

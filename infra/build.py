@@ -10,12 +10,21 @@ No Pulumi import. Two modes:
 * ``sources``: zips of the workspace sources only (tests and offline plans; no download).
 
 Zips are deterministic (sorted entries, fixed timestamps and permissions) and cached under the build
-directory by a content hash of their inputs, so an unchanged workspace yields identical bytes.
+directory by a *content key*: a hash of uv.lock (which pins every third-party wheel), the package
+sources, the target (platform, Python 3.12, bytecode or not) and the build format. Nothing of the
+build machine enters it: the wheels are chosen for the Lambda platform whatever Python runs uv, and
+bytecode is either required (compiled by a CPython 3.12, hash-based .pyc) or explicitly off, never
+"whatever this machine has". A cache hit runs no uv at all.
+
+``paypulse build`` (``make build``) builds everything and writes ``manifest-<arch>.json``; the
+Pulumi program only reads that manifest (``load_manifest``), checks every content key against the
+current sources and lock, and never builds: ``pulumi preview`` needs neither uv nor PyPI.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -50,12 +59,21 @@ class ArtifactTooLargeError(BuildError):
     """A function's code plus layers exceed a Lambda size limit."""
 
 
+class ArtifactsNotBuiltError(BuildError):
+    """No manifest, or the manifest does not match the current sources and lock."""
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     mode: str = "full"  # "full" | "sources"
     architecture: str = "arm64"  # "arm64" | "x86_64"
     build_dir: Path | None = None
+    bytecode: bool = True  # full mode: ship cp312 .pyc (needs a CPython 3.12 to compile)
     python312: str | None = field(default=None, compare=False)  # interpreter used for bytecode
+
+    @property
+    def compiles(self) -> bool:
+        return self.mode == "full" and self.bytecode
 
     @property
     def platform(self) -> str:
@@ -73,6 +91,7 @@ class Artifact:
     unzipped_size: int
     top_level: tuple[str, ...]  # first path components under the zip root (python/ for layers)
     compiled: bool  # ships cp312 .pyc
+    key: str = ""  # content key of the inputs (see the module docstring)
 
     @property
     def base64_sha256(self) -> str:
@@ -85,6 +104,7 @@ class Artifacts:
     layers: dict[str, Artifact]
     services: dict[str, Artifact]
     notes: tuple[str, ...] = ()
+    mode: str = "full"
 
     def for_function(self, fn: Function) -> tuple[Artifact, list[Artifact]]:
         return self.services[fn.service], [self.layers[name] for name in fn.layers]
@@ -95,15 +115,18 @@ class Artifacts:
 
 def build_all(ws: Workspace, options: BuildOptions) -> Artifacts:
     """Every layer used by a function and every service's code zip, then the size checks."""
-    options = _with_python(options)
-    notes = []
-    if options.mode == "full" and not options.python312:
-        notes.append("no Python 3.12 interpreter found: artifacts ship without cp312 bytecode")
+    notes: list[str] = []
     used_layers = sorted({layer for fn in ws.functions.values() for layer in fn.layers})
     layers = {name: build_layer(name, ws, options) for name in used_layers}
     services = sorted({fn.service for fn in ws.functions.values()})
     code = {name: build_service(name, ws, options) for name in services}
     artifacts = Artifacts(layers, code, tuple(notes))
+    notes += _check_all(ws, artifacts)
+    return Artifacts(layers, code, tuple(notes), options.mode)
+
+
+def _check_all(ws: Workspace, artifacts: Artifacts) -> list[str]:
+    notes = []
     for fn in ws.functions.values():
         check_function(fn, artifacts)
         shared = shared_entries(fn, artifacts)
@@ -112,43 +135,142 @@ def build_all(ws: Workspace, options: BuildOptions) -> Artifacts:
                 f"function {fn.name}: {len(shared)} identical entries shipped by more than one "
                 f"layer ({', '.join(sorted({n for names in shared.values() for n in names}))})"
             )
-    return Artifacts(layers, code, tuple(notes))
+    return notes
+
+
+def layer_key(layer: str, ws: Workspace, options: BuildOptions) -> str:
+    """Content key of a layer: lock + sources + target; computed without uv."""
+    lock = (
+        hashlib.sha256((ws.root / "uv.lock").read_bytes()).hexdigest()
+        if options.mode == "full"
+        else ""
+    )
+    return _hash(
+        [BUILD_FORMAT, "layer", layer, options.mode, options.architecture, PYTHON_VERSION],
+        [lock, options.compiles],
+        _tree_digest(package_source(ws, layer)),
+    )
+
+
+def service_key(service: str, ws: Workspace, options: BuildOptions) -> str:
+    return _hash(
+        [BUILD_FORMAT, "service", service, options.mode, PYTHON_VERSION],
+        [options.compiles],
+        _tree_digest(service_source(ws, service)),
+    )
+
+
+def service_source(ws: Workspace, service: str) -> Path:
+    src = ws.root / "services" / service / "src" / f"paypulse_{service}"
+    if not src.is_dir():
+        raise BuildError(f"services/{service}: no package at {src}")
+    return src
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def manifest_path(options: BuildOptions) -> Path:
+    return build_dir(options) / f"manifest-{options.architecture}.json"
+
+
+def write_manifest(artifacts: Artifacts, options: BuildOptions) -> Path:
+    """What ``paypulse build`` produced, for the Pulumi program to read."""
+    entries = {}
+    for kind, group in (("layer", artifacts.layers), ("service", artifacts.services)):
+        for name, a in sorted(group.items()):
+            meta = asdict(a)
+            meta["path"] = a.path.name
+            entries[f"{kind}/{name}"] = meta
+    doc = {
+        "format": BUILD_FORMAT,
+        "mode": options.mode,
+        "architecture": options.architecture,
+        "bytecode": options.compiles,
+        "artifacts": entries,
+    }
+    path = manifest_path(options)
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def load_manifest(ws: Workspace, architecture: str, directory: Path | None = None) -> Artifacts:
+    """The artifacts ``paypulse build`` wrote, after checking that each one still matches the
+    current sources and lock (content keys) and that its zip is intact (sha256). Runs no uv."""
+    probe = BuildOptions(architecture=architecture, build_dir=directory)
+    path = manifest_path(probe)
+    hint = f"run `paypulse build --arch {architecture}` (or `make build`) first"
+    if not path.is_file():
+        raise ArtifactsNotBuiltError(f"no {path}: {hint}")
+    doc = json.loads(path.read_text())
+    if doc.get("format") != BUILD_FORMAT or doc.get("architecture") != architecture:
+        raise ArtifactsNotBuiltError(f"{path} was written by another build format: {hint}")
+    options = BuildOptions(
+        mode=doc["mode"], architecture=architecture, build_dir=directory,
+        bytecode=doc["bytecode"],
+    )  # fmt: skip
+    wanted = {f"layer/{layer}" for fn in ws.functions.values() for layer in fn.layers}
+    wanted |= {f"service/{fn.service}" for fn in ws.functions.values()}
+    layers: dict[str, Artifact] = {}
+    services: dict[str, Artifact] = {}
+    stale = []
+    for entry in sorted(wanted):
+        kind, name = entry.split("/", 1)
+        meta = doc["artifacts"].get(entry)
+        key = (layer_key if kind == "layer" else service_key)(name, ws, options)
+        if meta is None or meta.get("key") != key:
+            stale.append(entry)
+            continue
+        zip_path = path.parent / meta["path"]
+        if not zip_path.is_file() or _file_sha256(zip_path) != meta["sha256"]:
+            stale.append(f"{entry} (zip missing or altered)")
+            continue
+        meta = dict(meta, path=zip_path, top_level=tuple(meta["top_level"]))
+        (layers if kind == "layer" else services)[name] = Artifact(**meta)
+    if stale:
+        raise ArtifactsNotBuiltError(
+            f"built artifacts do not match the sources and lock ({', '.join(stale)}): {hint}"
+        )
+    artifacts = Artifacts(layers, services)
+    notes = _check_all(ws, artifacts)
+    if options.mode != "full":
+        notes.append(f"{path} holds source-only artifacts: fine for a preview, not deployable")
+    return Artifacts(layers, services, tuple(notes), options.mode)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def build_layer(layer: str, ws: Workspace, options: BuildOptions) -> Artifact:
     """The zip of one layer (``python/`` root, as Lambda mounts it at /opt/python)."""
-    options = _with_python(options)
     dist = LAYER_PACKAGES[layer]
     src = package_source(ws, layer)
-    excluded = _requirement_names(ws, LAYER_PACKAGES["common"]) if layer != "common" else set()
-    requirements = []
-    if options.mode == "full":
-        requirements = [r for r in export_requirements(ws, dist) if _name(r) not in excluded]
-    key = _hash(
-        [BUILD_FORMAT, "layer", layer, options.mode, options.architecture, PYTHON_VERSION],
-        requirements,
-        [bool(options.python312 and options.mode == "full")],
-        _tree_digest(src),
-    )
-    return _cached(
-        options, "layer", layer, key, lambda root: _fill_layer(root, src, requirements, options)
-    )
+    key = layer_key(layer, ws, options)
+
+    def fill(root: Path) -> bool:
+        requirements: list[str] = []
+        if options.mode == "full":  # only on a cache miss: uv reads the lock
+            common = LAYER_PACKAGES["common"]
+            excluded = _requirement_names(ws, common) if layer != "common" else set()
+            requirements = [r for r in export_requirements(ws, dist) if _name(r) not in excluded]
+        return _fill_layer(root, src, requirements, _with_python(options))
+
+    return _cached(options, "layer", layer, key, fill)
 
 
 def build_service(service: str, ws: Workspace, options: BuildOptions) -> Artifact:
     """The code zip of one service: its import package at the zip root."""
-    options = _with_python(options)
-    src = ws.root / "services" / service / "src" / f"paypulse_{service}"
-    if not src.is_dir():
-        raise BuildError(f"services/{service}: no package at {src}")
-    compiled = bool(options.python312 and options.mode == "full")
-    key = _hash(
-        [BUILD_FORMAT, "service", service, options.mode], [str(compiled)], _tree_digest(src)
-    )
+    src = service_source(ws, service)
+    key = service_key(service, ws, options)
 
     def fill(root: Path) -> bool:
         _copy_tree(src, root / src.name)
-        return _compile(root, options) if options.mode == "full" else False
+        return _compile(root, _with_python(options)) if options.compiles else False
 
     return _cached(options, "service", service, key, fill)
 
@@ -257,7 +379,7 @@ def _fill_layer(root: Path, src: Path, requirements: list[str], options: BuildOp
             raise BuildError(f"uv pip install for {src.name} failed: {proc.stderr.strip()}")
     _copy_tree(src, target / src.name)
     prune(target)
-    return _compile(root, options) if options.mode == "full" else False
+    return _compile(root, options) if options.compiles else False
 
 
 def prune(target: Path) -> None:
@@ -282,7 +404,7 @@ def prune(target: Path) -> None:
 def _compile(root: Path, options: BuildOptions) -> bool:
     """cp312 bytecode (hash-based, so deterministic and valid on read-only /opt and /var/task)."""
     if not options.python312:
-        return False
+        raise BuildError("bytecode needs a CPython 3.12 interpreter")
     prefix = "/opt" if (root / "python").is_dir() else "/var/task"
     cmd = [
         options.python312,
@@ -315,9 +437,10 @@ def _cached(options: BuildOptions, kind: str, name: str, key: str, fill) -> Arti
     zip_path, meta_path = out_dir / f"{stem}.zip", out_dir / f"{stem}.json"
     if zip_path.is_file() and meta_path.is_file():
         meta = json.loads(meta_path.read_text())
-        meta["path"] = zip_path
-        meta["top_level"] = tuple(meta["top_level"])
-        return Artifact(**meta)
+        if meta.get("key") == key:
+            meta["path"] = zip_path
+            meta["top_level"] = tuple(meta["top_level"])
+            return Artifact(**meta)
     with tempfile.TemporaryDirectory(prefix=f"paypulse-{kind}-{name}-") as tmp:
         root = Path(tmp) / "root"
         root.mkdir()
@@ -338,6 +461,7 @@ def _cached(options: BuildOptions, kind: str, name: str, key: str, fill) -> Arti
         unzipped_size=unzipped,
         top_level=top,
         compiled=compiled,
+        key=key,
     )
     meta = asdict(artifact)
     meta["path"] = str(zip_path)
@@ -374,6 +498,7 @@ def build_dir(options: BuildOptions) -> Path:
     return ROOT / "build" / "lambda"
 
 
+@functools.cache
 def find_python312() -> str | None:
     """A CPython 3.12 interpreter on this machine (PATH, then pyenv), or None."""
     candidates = [shutil.which("python3.12")]
@@ -395,9 +520,19 @@ def find_python312() -> str | None:
 
 
 def _with_python(options: BuildOptions) -> BuildOptions:
-    if options.mode != "full" or options.python312:
+    """The options with the CPython 3.12 that compiles the bytecode, when bytecode is wanted."""
+    if not options.compiles or options.python312:
         return options
-    return BuildOptions(options.mode, options.architecture, options.build_dir, find_python312())
+    python = find_python312()
+    if python is None:
+        raise BuildError(
+            "bytecode for Lambda's python3.12 needs a CPython 3.12 on this machine "
+            "(`uv python install 3.12`, or python3.12 on PATH); or build with --no-bytecode "
+            "(slower cold starts)"
+        )
+    return BuildOptions(
+        options.mode, options.architecture, options.build_dir, options.bytecode, python
+    )
 
 
 def _uv() -> str:

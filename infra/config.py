@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pulumi
 
 ARCHITECTURES = ("arm64", "x86_64")
+ARTIFACT_SOURCES = ("built", "sources")
 DEFAULT_GEMINI_MODEL = "gemini-2.5-flash"
 
 
@@ -30,7 +30,7 @@ class StackSettings:
     log_retention_days: int
     point_in_time_recovery: bool
     deletion_protection: bool
-    build_artifacts: bool
+    artifacts: str  # "built": read `paypulse build`'s manifest; "sources": offline plans only
     build_dir: str | None
     secret_namespace: str
     gemini_model: str
@@ -48,8 +48,10 @@ class StackSettings:
         return f"{self.secret_namespace}paypulse/{self.stack}/{logical}"
 
     def secret_prefix(self, prefix: str) -> str:
-        """Name prefix of runtime-created secrets, default exactly the declared prefix."""
-        return f"{self.secret_namespace}{prefix}"
+        """Name prefix of secrets created at runtime, scoped to the stack like every other
+        secret, e.g. ``paypulse/dev/gmail/user/``: a stack's functions (IAM ``<prefix>*``)
+        never reach another stack's per-user secrets."""
+        return f"{self.secret_namespace}paypulse/{self.stack}/{prefix}"
 
 
 def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
@@ -74,7 +76,9 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
             bundle_id=cfg.require("apnsBundleId"),
             sandbox=cfg.get_bool("apnsSandbox") or False,
         )
-    build = cfg.get_bool("buildArtifacts")
+    artifacts = cfg.get("artifacts") or "built"
+    if artifacts not in ARTIFACT_SOURCES:
+        raise ValueError(f"paypulse:artifacts must be one of {ARTIFACT_SOURCES}, got {artifacts!r}")
     return StackSettings(
         stack=pulumi.get_stack(),
         project=pulumi.get_project(),
@@ -82,7 +86,7 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
         log_retention_days=cfg.get_int("logRetentionDays") or 30,
         point_in_time_recovery=_bool(cfg.get_bool("pointInTimeRecovery"), True),
         deletion_protection=_bool(cfg.get_bool("deletionProtection"), False),
-        build_artifacts=_bool(build, os.environ.get("PAYPULSE_BUILD_ARTIFACTS", "1") != "0"),
+        artifacts=artifacts,
         build_dir=cfg.get("buildDir"),
         secret_namespace=namespace,
         gemini_model=cfg.get("geminiModel") or DEFAULT_GEMINI_MODEL,

@@ -1,7 +1,7 @@
 """IAM policy documents derived from the declarations. Pure functions on resolved ARNs (no Pulumi).
 
-Every statement names the exact resources a function declares: its tables (and their indexes only
-when they have some), the stream it is triggered by, the ``invoices/`` keys of its buckets, its
+Every statement names the exact resources a function declares, with exactly the actions its
+declared access letters grant: its tables (their indexes only when declared), the stream it is triggered by, the ``invoices/`` keys of its buckets, its
 secrets (runtime-created ones by their name prefix), its topics and the APNs platform application,
 its own log group and its own dead-letter queue. No wildcard actions.
 """
@@ -13,22 +13,42 @@ from dataclasses import dataclass, field
 
 from infra.workspace import Function, Resources
 
-TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
-              "dynamodb:Query")  # fmt: skip
-TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem")  # fmt: skip
+# Access levels (infra.workspace): one letter per kind of access, granted only when declared.
+# Each letter grants exactly the actions the code's calls are authorized against (Service
+# Authorization Reference: list_amazondynamodb.html, list_amazons3.html,
+# list_awssecretsmanager.html, list_amazonsns.html); the local stack enforces the same
+# policies and `paypulse iam-report` lists any grant the tests never exercise.
+TABLE_ACTIONS = {
+    "r": ("dynamodb:GetItem", "dynamodb:Query"),
+    "s": ("dynamodb:Scan",),
+    "i": (),  # queries of the table's indexes (INDEX_READ on table/T/index/*)
+    "w": ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "d": ("dynamodb:DeleteItem",),
+    # BatchWriteItem is one action for batched puts and deletes alike (IAM cannot tell them
+    # apart), so it is declared on its own, only by the functions that batch.
+    "b": ("dynamodb:BatchWriteItem",),
+}
+INDEX_READ = ("dynamodb:Query",)  # "i"; "s" also scans the indexes (a sparse index is the
+# cheapest way to page through every user: users.iter_user_ids)
 STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
-OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
-OBJECT_WRITE = ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject")
-BUCKET_LIST = ("s3:ListBucket", "s3:ListBucketVersions")
-SECRET_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
-SECRET_WRITE = ("secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret")
-SECRET_PREFIX_WRITE = ("secretsmanager:CreateSecret", "secretsmanager:DeleteSecret",
-                       "secretsmanager:TagResource")  # fmt: skip
-ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
+OBJECT_ACTIONS = {
+    "r": ("s3:GetObject",),
+    "w": ("s3:PutObject",),
+    # Deleting means deleting every version (ListObjectVersions, then DeleteObjects with
+    # version ids: s3:DeleteObjectVersion per key).
+    "d": ("s3:DeleteObjectVersion",),
+}
+VERSION_LIST = ("s3:ListBucketVersions",)  # ListObjectVersions ("be aware of the name difference")
+SECRET_ACTIONS = {
+    "m": ("secretsmanager:DescribeSecret",),  # metadata only: whether it exists, never its value
+    "r": ("secretsmanager:GetSecretValue",),
+    "w": ("secretsmanager:PutSecretValue",),
+    # Runtime-created (per-user) secrets: creating one tags it with its owner.
+    "c": ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
+    "d": ("secretsmanager:DeleteSecret",),
+}
+ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:SetEndpointAttributes")
 OBJECT_PREFIX = "invoices/"
-# A scheduled run works for every user: it pages through this table with Scan (issue 3).
-FANOUT_TABLE = "users"
 
 
 @dataclass(frozen=True)
@@ -68,13 +88,14 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
     for logical, level in sorted(fn.tables.items()):
         table = resources.tables[logical]
         arn = arns.tables[logical]
-        actions = list(TABLE_READ)
-        if "w" in level:
-            actions += TABLE_WRITE
-        if fn.schedules and logical == FANOUT_TABLE:
-            actions.append("dynamodb:Scan")
-        targets = [arn] + ([f"{arn}/index/*"] if table.indexes else [])
-        statements.append(_allow(f"Table{_sid(logical)}", actions, targets))
+        table_actions = _actions(TABLE_ACTIONS, level)
+        if table_actions:
+            statements.append(_allow(f"Table{_sid(logical)}", table_actions, [arn]))
+        index_actions = (list(INDEX_READ) if "i" in level else []) + (
+            ["dynamodb:Scan"] if "s" in level else []
+        )
+        if table.indexes and index_actions:
+            statements.append(_allow(f"Indexes{_sid(logical)}", index_actions, [f"{arn}/index/*"]))
     if fn.stream:
         stream_arn = arns.streams[fn.stream.table]
         statements.append(_allow(f"Stream{_sid(fn.stream.table)}", STREAM_READ, [stream_arn]))
@@ -82,23 +103,21 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
         statements.append(_allow("ListStreams", ["dynamodb:ListStreams"], ["*"]))
     for logical, level in sorted(fn.buckets.items()):
         arn = arns.buckets[logical]
-        actions = list(OBJECT_READ) + (list(OBJECT_WRITE) if "w" in level else [])
-        statements.append(_allow(f"Objects{_sid(logical)}", actions, [f"{arn}/{OBJECT_PREFIX}*"]))
+        objects = [f"{arn}/{OBJECT_PREFIX}*"]
         statements.append(
-            _allow(
-                f"List{_sid(logical)}",
-                BUCKET_LIST,
-                [arn],
-                {"StringLike": {"s3:prefix": [f"{OBJECT_PREFIX}*"]}},
-            )
+            _allow(f"Objects{_sid(logical)}", _actions(OBJECT_ACTIONS, level), objects)
         )
+        if "d" in level:
+            statements.append(
+                _allow(
+                    f"List{_sid(logical)}",
+                    VERSION_LIST,
+                    [arn],
+                    {"StringLike": {"s3:prefix": [f"{OBJECT_PREFIX}*"]}},
+                )
+            )
     for logical, level in sorted(fn.secrets.items()):
-        secret = resources.secrets[logical]
-        actions = list(SECRET_READ)
-        if "w" in level:
-            actions += SECRET_WRITE
-            if secret.prefix:
-                actions += SECRET_PREFIX_WRITE
+        actions = _actions(SECRET_ACTIONS, level)
         statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
     for logical, access in sorted(fn.topics.items()):
         app = arns.platform_application
@@ -185,6 +204,10 @@ def tls_only_bucket_policy(bucket_arn: str) -> dict:
             }
         ],
     }
+
+
+def _actions(by_letter: dict[str, tuple[str, ...]], level: str) -> list[str]:
+    return sorted({action for letter in level for action in by_letter[letter]})
 
 
 def _allow(sid: str, actions, resources: list[str], condition: dict | None = None) -> dict:

@@ -1,21 +1,39 @@
-"""Pulumi mocks for offline runs (tests and ``paypulse plan``): realistic ids, names and ARNs.
+"""Pulumi mocks for offline runs (tests and ``paypulse plan``): realistic ids, names and ARNs,
+and every resource's inputs checked against AWS's documented rules (infra.aws_rules).
 
-``run_offline(config, stack=...)`` runs the program under ``pulumi.runtime.set_mocks`` with the
-given ``paypulse:*``/``aws:*`` config and returns every registered resource with its inputs.
+``run_offline(config, stack=..., preview=False)`` runs the program under
+``pulumi.runtime.set_mocks`` with the given ``paypulse:*``/``aws:*`` config and returns every
+registered resource with its inputs; it raises AwsRuleError, naming each broken rule, when AWS
+would reject an input. ``preview=True`` behaves like ``pulumi preview`` of a new stack: what AWS
+computes (ids, ARNs, names it generates) stays unknown, so ``apply`` callbacks on it do not run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+
+from infra.aws_rules import UNKNOWN, Registered, check_resource, check_stack
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 PROJECT = "paypulse"
+
+
+class AwsRuleError(ValueError):
+    """Inputs AWS would reject (one line per broken rule)."""
+
+    def __init__(self, violations: list[str]):
+        self.violations = violations
+        super().__init__("AWS would reject this stack:\n  " + "\n  ".join(violations))
 
 
 @dataclass
@@ -26,6 +44,14 @@ class MockedResource:
     state: dict
     id: str
     urn: str
+    dependencies: frozenset[str] = frozenset()
+    ignore_changes: tuple[str, ...] = ()
+    secret_inputs: frozenset[str] = frozenset()
+
+    def registered(self) -> Registered:
+        return Registered(self.typ, self.name, self.urn, self.inputs, self.state,
+                          self.dependencies, self.ignore_changes, self.secret_inputs,
+                          self.id)  # fmt: skip
 
 
 @dataclass
@@ -47,15 +73,66 @@ def _suffix(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:7]
 
 
+def _plain(value):
+    """Inputs as the rules read them: secrets unwrapped, unknowns as aws_rules.UNKNOWN."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if rpc.is_rpc_secret(value):
+        return _plain(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _wire(value):
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+class _Monitor(MockMonitor):
+    """The SDK's mock monitor, also keeping what the mocks' arguments leave out: each resource's
+    dependencies (explicit and through its inputs) and ignore_changes."""
+
+    def __init__(self, mocks: PayPulseMocks):
+        super().__init__(mocks)
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        deps = set(request.dependencies)
+        for prop in request.propertyDependencies.values():
+            deps |= set(prop.urns)
+        with self._lock:
+            self.mocks.meta[(request.type, request.name)] = (
+                urn,
+                frozenset(deps),
+                tuple(request.ignoreChanges),
+            )
+        return super().RegisterResource(request)
+
+
 class PayPulseMocks(pulumi.runtime.Mocks):
-    def __init__(self, stack: str, region: str = REGION, account: str = ACCOUNT):
+    def __init__(
+        self, stack: str, region: str = REGION, account: str = ACCOUNT, preview: bool = False
+    ):
         self.stack = stack
         self.region = region
         self.account = account
+        self.preview = preview
         self.resources: list[MockedResource] = []
+        self.meta: dict[tuple[str, str], tuple[str, frozenset[str], tuple[str, ...]]] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        typ, name = args.typ, args.name
+        secrets = frozenset(k for k, v in args.inputs.items() if rpc.is_rpc_secret(v))
+        inputs = _plain(dict(args.inputs))
         state = dict(inputs)
         physical = inputs.get("name") or f"{name}-{_suffix(name)}"
         r, a = self.region, self.account
@@ -121,9 +198,22 @@ class PayPulseMocks(pulumi.runtime.Mocks):
             state.update(keyId=rid, arn=f"arn:aws:kms:{r}:{a}:key/{rid}")
         elif typ == "aws:apigatewayv2/integration:Integration":
             rid = _suffix(name)
-        urn = f"urn:pulumi:{self.stack}::{PROJECT}::{typ}::{name}"
-        self.resources.append(MockedResource(typ, name, inputs, state, rid, urn))
-        return rid, state
+        urn, deps, ignore = self.meta.get(
+            (typ, name), (f"urn:pulumi:{self.stack}::{PROJECT}::{typ}::{name}", frozenset(), ())
+        )
+        if self.preview:
+            # A preview of a new stack: only the inputs are known, AWS computes the rest.
+            state = {k: v for k, v in inputs.items() if v is not UNKNOWN}
+            rid = ""
+        self.resources.append(
+            MockedResource(typ, name, inputs, state, rid, urn, deps, ignore, secrets)
+        )
+        # Inputs go back as the engine sent them (secrets stay secret, unknowns unknown).
+        return rid, {
+            k: _wire(args.inputs[k]) if k in args.inputs else v
+            for k, v in state.items()
+            if v is not UNKNOWN
+        }
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         token = args.token
@@ -167,10 +257,16 @@ def run_offline(
     stack: str = "dev",
     secret_keys: list[str] | None = None,
     program: Callable[[], dict] | None = None,
+    preview: bool = False,
+    validate: bool = True,
 ) -> OfflineRun:
-    """Run the program under mocks; return the registered resources and resolved outputs."""
-    mocks = PayPulseMocks(stack, region=config.get("aws:region", REGION))
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False)
+    """Run the program under mocks; return the registered resources and resolved outputs.
+
+    Raises AwsRuleError when a resource's inputs break one of AWS's rules (``validate``)."""
+    mocks = PayPulseMocks(stack, region=config.get("aws:region", REGION), preview=preview)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=preview, monitor=_Monitor(mocks)
+    )
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
     if program is None:
         from infra.program import main as program
@@ -182,4 +278,10 @@ def run_offline(
         return pulumi.Output.from_input(outputs).apply(run.outputs.update)
 
     _execute()
+    if validate:
+        registered = [r.registered() for r in run.resources]
+        violations = [v for r in registered for v in check_resource(r)]
+        violations += check_stack(registered)
+        if violations:
+            raise AwsRuleError(violations)
     return run

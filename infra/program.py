@@ -9,7 +9,7 @@ from typing import cast
 import pulumi
 import pulumi_aws as aws
 
-from infra.build import BuildOptions, build_all
+from infra.build import Artifacts, BuildError, BuildOptions, build_all, load_manifest
 from infra.components.artifacts import LambdaArtifacts, LambdaArtifactsArgs
 from infra.components.buckets import Buckets, BucketsArgs, BucketSpec
 from infra.components.dashboard import Dashboard, DashboardArgs
@@ -35,6 +35,23 @@ def function_name(settings: StackSettings, fn: Function) -> str:
     return f"paypulse-{settings.stack}-{fn.name}"
 
 
+def lambda_artifacts(settings: StackSettings) -> Artifacts:
+    """The zips `paypulse build` made (checked against the sources; the program never builds),
+    or, with paypulse:artifacts=sources, zips of the sources alone for offline plans."""
+    build_dir = Path(settings.build_dir) if settings.build_dir else None
+    if settings.artifacts == "sources":
+        pulumi.log.warn(
+            "paypulse:artifacts=sources: layers hold the workspace sources only (no third-party "
+            "packages); for offline plans and tests, never for a deployment"
+        )
+        options = BuildOptions("sources", settings.architecture, build_dir)
+        return build_all(workspace(), options)
+    artifacts = load_manifest(workspace(), settings.architecture, build_dir)
+    if artifacts.mode != "full" and not pulumi.runtime.is_dry_run():
+        raise BuildError("the manifest holds source-only artifacts: run `paypulse build` first")
+    return artifacts
+
+
 def main() -> dict[str, object]:
     """Declare every resource of the stack; return the stack outputs."""
     ws = workspace()
@@ -42,22 +59,9 @@ def main() -> dict[str, object]:
     settings = load_settings({s.name: s.config for s in res.secrets.values() if s.config})
     region = aws.get_region_output().region
     account = aws.get_caller_identity_output().account_id
-    mode = "full" if settings.build_artifacts else "sources"
-    artifacts = build_all(
-        ws,
-        BuildOptions(
-            mode=mode,
-            architecture=settings.architecture,
-            build_dir=Path(settings.build_dir) if settings.build_dir else None,
-        ),
-    )
+    artifacts = lambda_artifacts(settings)
     for note in artifacts.notes:
         pulumi.log.warn(note)
-    if mode == "sources":
-        pulumi.log.warn(
-            "paypulse:buildArtifacts=false: layers hold the workspace sources only (no third-party "
-            "packages); for offline plans and tests, never for a deployment"
-        )
 
     tables = Tables(
         "data",
@@ -235,5 +239,4 @@ def main() -> dict[str, object]:
     }
     if notifications.platform_application_arn is not None:
         outputs["platform_application_arn"] = notifications.platform_application_arn
-        outputs["identity_pool_id"] = notifications.identity_pool_id
     return outputs

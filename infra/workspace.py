@@ -21,7 +21,13 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ACCESS_LEVELS = frozenset({"r", "w", "rw"})
+# Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
+# tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
+#          d deletes, b BatchWriteItem
+# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
+# secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
+#          (runtime-created per-user secrets), d delete
+ACCESS_LETTERS = {"tables": "risdwb", "buckets": "rwd", "secrets": "mrwcd"}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
@@ -191,7 +197,7 @@ def runtime_environment(
     """The environment of one function: physical names of exactly the resources it declares.
 
     ``physical(kind, logical)`` returns the physical name (infra: a Pulumi Output; local stack: a
-    string). Secrets are passed by *name/ARN*, never by value. Functions that may write every
+    string). Secrets are passed by *name/ARN*, never by value. Functions that may delete from every
     user-data table also get ``PAYPULSE_USER_DATA``: the registry of user-owned data (key schema
     per table, bucket prefixes, secret prefixes) that delete_user purges.
     """
@@ -206,9 +212,7 @@ def runtime_environment(
             env[env_name(kind, logical)] = physical(kind, logical)
     env.update(extra)
     registry = user_data_registry(workspace_of(fn))
-    if all(fn.tables.get(t) == "rw" for t in registry["tables"]) and any(
-        fn.tables.get(t) == "rw" for t in registry["tables"]
-    ):
+    if registry["tables"] and all("d" in fn.tables.get(t, "") for t in registry["tables"]):
         env["PAYPULSE_USER_DATA"] = json.dumps(registry, sort_keys=True, separators=(",", ":"))
     return env
 
@@ -279,17 +283,24 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         if not m:
             raise DeclarationError(f"{where}: bad route {r!r} (want 'METHOD /path')")
         routes.append(Route(m.group(1), m.group(2)))
-    for kind, known, levels in (
-        ("tables", resources.tables, ACCESS_LEVELS),
-        ("secrets", resources.secrets, ACCESS_LEVELS),
-        ("buckets", resources.buckets, ACCESS_LEVELS),
-        ("topics", resources.topics, TOPIC_ACCESS),
+    for kind, known in (
+        ("tables", resources.tables),
+        ("secrets", resources.secrets),
+        ("buckets", resources.buckets),
+        ("topics", resources.topics),
     ):
         for logical, level in raw.get(kind, {}).items():
             if logical not in known:
                 raise DeclarationError(f"{where}: unknown {kind[:-1]} {logical!r}")
-            if level not in levels:
+            valid = (
+                level in TOPIC_ACCESS if kind == "topics" else _letters(level, ACCESS_LETTERS[kind])
+            )
+            if not valid:
                 raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
+            if kind == "tables" and "i" in level and not resources.tables[logical].indexes:
+                raise DeclarationError(f"{where}: tables {logical}: 'i' but the table has no index")
+            if kind == "secrets" and "c" in level and not resources.secrets[logical].prefix:
+                raise DeclarationError(f"{where}: secrets {logical}: 'c' needs a name prefix")
     layers = tuple(raw.get("layers", ["common"]))
     for layer in layers:
         if layer not in LAYER_PACKAGES:
@@ -328,6 +339,16 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         secrets=dict(raw.get("secrets", {})),
         buckets=dict(raw.get("buckets", {})),
         topics=dict(raw.get("topics", {})),
+    )
+
+
+def _letters(level: object, allowed: str) -> bool:
+    """An access level: one or more distinct letters of ``allowed`` (e.g. "rw", "s", "rd")."""
+    return (
+        isinstance(level, str)
+        and bool(level)
+        and len(set(level)) == len(level)
+        and set(level) <= set(allowed)
     )
 
 

@@ -10,6 +10,8 @@ import pulumi_aws as aws
 
 from infra.workspace import Route
 
+# API Gateway HTTP API: integrations time out after at most 30 s (the client then gets 503).
+INTEGRATION_TIMEOUT_MS = 30_000
 THROTTLE_BURST = 5000
 THROTTLE_RATE = 1000
 ACCESS_LOG_FORMAT = {
@@ -69,7 +71,7 @@ class HttpApi(pulumi.ComponentResource):
                     integration_uri=target.function_arn,
                     integration_method="POST",
                     payload_format_version="2.0",
-                    timeout_milliseconds=30000,
+                    timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
                     opts=child,
                 )
             slug = _slug(target.route)

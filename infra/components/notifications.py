@@ -1,19 +1,22 @@
-"""SNS topics, the optional APNs platform application and the app's guest identity pool.
+"""SNS topics and the optional APNs platform application.
 
-The Cognito identity pool (unauthenticated identities) exists only with an APNs application: its
-guest role may call ``sns:CreatePlatformEndpoint`` on that application and nothing else.
+Devices register through the API (``POST /v1/user/devices``: register_device creates the SNS
+endpoint for the signed-in user), so there is no Cognito identity pool. The earlier guest pool
+could not work anyway: unauthenticated identities use the enhanced flow, whose Cognito scope-down
+session policy (AmazonCognitoUnAuthedIdentitiesSessionPolicy) grants no SNS action, so its
+``sns:CreatePlatformEndpoint`` was always denied; the app has not called SNS itself since its AWS
+SDK was removed, and a pool open to unauthenticated callers would let anyone with its id create
+endpoints.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.config import Apns
-from infra.iam import guest_policy, guest_trust_policy
 from infra.workspace import Topic
 
 
@@ -27,7 +30,6 @@ class NotificationsArgs:
 class Notifications(pulumi.ComponentResource):
     topic_arns: dict[str, pulumi.Output[str]]
     platform_application_arn: pulumi.Output[str] | None
-    identity_pool_id: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: NotificationsArgs, opts: pulumi.ResourceOptions | None = None
@@ -44,7 +46,6 @@ class Notifications(pulumi.ComponentResource):
             )
             self.topic_arns[topic.name] = resource.arn
         self.platform_application_arn = None
-        self.identity_pool_id = None
         if args.apns:
             apns = args.apns
             app = aws.sns.PlatformApplication(
@@ -58,31 +59,6 @@ class Notifications(pulumi.ComponentResource):
                 opts=child,
             )
             self.platform_application_arn = app.arn
-            pool = aws.cognito.IdentityPool(
-                f"{name}-identity-pool",
-                identity_pool_name=f"paypulse_{args.stack}_devices",
-                allow_unauthenticated_identities=True,
-                allow_classic_flow=False,
-                opts=child,
-            )
-            role = aws.iam.Role(
-                f"{name}-guest-role",
-                assume_role_policy=pool.id.apply(lambda i: json.dumps(guest_trust_policy(i))),
-                opts=child,
-            )
-            aws.iam.RolePolicy(
-                f"{name}-guest-policy",
-                role=role.id,
-                policy=app.arn.apply(lambda arn: json.dumps(guest_policy(arn))),
-                opts=child,
-            )
-            aws.cognito.IdentityPoolRoleAttachment(
-                f"{name}-identity-roles",
-                identity_pool_id=pool.id,
-                roles={"unauthenticated": role.arn},
-                opts=child,
-            )
-            self.identity_pool_id = pool.id
         self.register_outputs(
             {
                 "topic_arns": self.topic_arns,

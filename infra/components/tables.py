@@ -30,7 +30,12 @@ class Tables(pulumi.ComponentResource):
             resource = aws.dynamodb.Table(
                 f"{name}-{table.name}",
                 **_table_args(table, args),
-                opts=child,
+                # Application Auto Scaling changes the provisioned capacity: without this,
+                # `pulumi up --refresh` would reset it to the declared starting value.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    ignore_changes=["readCapacity", "writeCapacity"] if table.capacity else None,
+                ),
             )
             self.names[table.name] = resource.name
             self.arns[table.name] = resource.arn

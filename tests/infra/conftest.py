@@ -20,7 +20,7 @@ SECRET_VALUES = {
 }
 CONFIG = {
     "aws:region": "eu-west-1",
-    "paypulse:buildArtifacts": "false",
+    "paypulse:artifacts": "sources",
     "paypulse:apnsKeyId": "KEYID12345",
     "paypulse:apnsTeamId": "TEAMID1234",
     "paypulse:apnsBundleId": "se.paypulse.app",

@@ -115,8 +115,9 @@ def test_a_package_of_the_common_layer_in_another_layer_is_an_error(ws):
 
 def test_real_common_layer_for_the_lambda_platform(ws, tmp_path):
     """uv export + uv pip install --python-platform aarch64-manylinux_2_28 (downloads ~8 MB)."""
+    # no bytecode: the same bytes whatever Python this machine has
     artifact = build_layer("common", ws, BuildOptions(mode="full", architecture="arm64",
-                                                      build_dir=tmp_path))  # fmt: skip
+                                                      build_dir=tmp_path, bytecode=False))  # fmt: skip
     assert 5_000_000 < artifact.unzipped_size < 60_000_000
     assert {"paypulse_common", "aiobotocore", "botocore", "jwt", "bcrypt"} <= set(
         artifact.top_level
@@ -130,10 +131,10 @@ def test_real_common_layer_for_the_lambda_platform(ws, tmp_path):
     }
     assert models and models <= {"dynamodb", "dynamodbstreams", "s3", "secretsmanager", "sns",
                                  "sqs", "sts", "sso", "sso-oidc"}  # fmt: skip
-    if artifact.compiled:
-        assert any(n.endswith(".cpython-312.pyc") for n in names)
+    assert not artifact.compiled and not any(n.endswith(".pyc") for n in names)
     again = build_layer("common", ws, BuildOptions(mode="full", architecture="arm64",
-                                                   build_dir=tmp_path / "again"))  # fmt: skip
+                                                   build_dir=tmp_path / "again",
+                                                   bytecode=False))  # fmt: skip
     assert again.sha256 == artifact.sha256  # a fresh build of the same lock: identical bytes
 
 
@@ -157,3 +158,61 @@ def test_gmail_and_parsers_may_share_identical_pins(ws):
         )  # fmt: skip
         check_function(f, arts)  # no error
         assert shared_entries(f, arts) == {"requests": ("gmail", "parsers")}
+
+
+def _no_subprocess(*args, **kwargs):
+    raise AssertionError(f"ran a subprocess: {args[0] if args else kwargs}")
+
+
+def test_content_keys_come_from_lock_and_sources_not_the_machine(copy_ws, monkeypatch):
+    from infra import build
+
+    monkeypatch.setattr(build.subprocess, "run", _no_subprocess)  # no uv, no interpreter probe
+    full = BuildOptions(mode="full", architecture="arm64", build_dir=Path("x"))
+    key = build.layer_key("gmail", copy_ws, full)
+    elsewhere = BuildOptions(mode="full", architecture="arm64", build_dir=Path("y"),
+                             python312="/opt/other/python3.12")  # fmt: skip
+    assert build.layer_key("gmail", copy_ws, elsewhere) == key
+    assert build.layer_key("gmail", copy_ws, BuildOptions(mode="full", bytecode=False)) != key
+    assert (
+        build.layer_key("gmail", copy_ws, BuildOptions(mode="full", architecture="x86_64")) != key
+    )
+    lock = copy_ws.root / "uv.lock"
+    lock.write_text(lock.read_text() + "\n# another resolution\n")
+    assert build.layer_key("gmail", copy_ws, full) != key
+
+
+def test_manifest_is_checked_against_sources_and_zips(copy_ws, tmp_path, monkeypatch):
+    from infra import build
+
+    options = BuildOptions(mode="sources", architecture="arm64", build_dir=tmp_path / "out")
+    with pytest.raises(build.ArtifactsNotBuiltError):
+        build.load_manifest(copy_ws, "arm64", tmp_path / "out")
+    built = build.build_all(copy_ws, options)
+    build.write_manifest(built, options)
+    monkeypatch.setattr(build.subprocess, "run", _no_subprocess)
+    loaded = build.load_manifest(copy_ws, "arm64", tmp_path / "out")
+    assert {n: a.sha256 for n, a in loaded.layers.items()} == {
+        n: a.sha256 for n, a in built.layers.items()
+    }
+    assert loaded.mode == "sources"
+    with pytest.raises(build.ArtifactsNotBuiltError):  # the other architecture was not built
+        build.load_manifest(copy_ws, "x86_64", tmp_path / "out")
+    source = copy_ws.root / "services/users/src/paypulse_users/accounts.py"
+    source.write_text(source.read_text() + "\n# changed\n")
+    with pytest.raises(build.ArtifactsNotBuiltError, match="service/users"):
+        build.load_manifest(copy_ws, "arm64", tmp_path / "out")
+    build.write_manifest(build.build_all(copy_ws, options), options)
+    layer = build.load_manifest(copy_ws, "arm64", tmp_path / "out").layers["common"]
+    layer.path.write_bytes(layer.path.read_bytes() + b"x")
+    with pytest.raises(build.ArtifactsNotBuiltError, match="altered"):
+        build.load_manifest(copy_ws, "arm64", tmp_path / "out")
+
+
+def test_bytecode_without_python_312_is_a_clear_error(copy_ws, tmp_path, monkeypatch):
+    from infra import build
+
+    monkeypatch.setattr(build, "find_python312", lambda: None)
+    options = BuildOptions(mode="full", build_dir=tmp_path, bytecode=True)
+    with pytest.raises(BuildError, match="--no-bytecode"):
+        build.build_service("users", copy_ws, options)

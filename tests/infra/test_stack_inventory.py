@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pulumi
-import pytest
-
 from infra.components.vendor_items import vendor_files
 from infra.workspace import LAYER_PACKAGES
 
 FUNCTION = "aws:lambda/function:Function"
+STACK = "test"
 
 
 def _functions(offline) -> dict[str, dict]:
@@ -214,30 +212,35 @@ def test_one_vendor_item_per_file(offline, ws):
         assert item.inputs["hashKey"] == "vendor_id"
 
 
-def test_secrets_generated_key_stays_out_of_state(offline):
+def test_jwt_key_is_written_once_per_version_and_encrypted_in_state(offline):
+    """Pulumi keeps write-only inputs in the state: the generated key is there, as a secret
+    (encrypted by the stack's secrets provider), and only a version bump writes a new one."""
     versions = {
-        r.name: r.inputs for r in offline.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+        r.name: r for r in offline.of_type("aws:secretsmanager/secretVersion:SecretVersion")
     }
     jwt = versions["secrets-jwt_signing_key-value"]
-    assert "secretString" not in jwt and jwt["secretStringWoVersion"] == 1
-    assert "secrets-google_client_id-value" in versions
-    names = {r.inputs["name"] for r in offline.of_type("aws:secretsmanager/secret:Secret")}
+    assert "secretString" not in jwt.inputs and jwt.inputs["secretStringWoVersion"] == 1
+    assert jwt.secret_inputs == {"secretStringWo"}  # never plaintext in the state
+    assert len(jwt.inputs["secretStringWo"]) >= 64
+    assert "secretString" in versions["secrets-google_client_id-value"].secret_inputs
+
+
+def test_stack_secrets_can_be_destroyed_and_created_again(offline):
+    secrets = offline.of_type("aws:secretsmanager/secret:Secret")
+    names = {r.inputs["name"] for r in secrets}
     assert names == {"paypulse/test/jwt_signing_key", "paypulse/test/google_client_id",
                      "paypulse/test/gemini_api_key"}  # fmt: skip
+    # a fixed name is reserved during a recovery window: deleted at once, it can be re-created
+    assert all(r.inputs["recoveryWindowInDays"] == 0 for r in secrets)
 
 
-def test_guest_identity_may_only_create_endpoints_on_the_app(offline):
-    (app,) = offline.of_type("aws:sns/platformApplication:PlatformApplication")
-    (guest,) = [r for r in offline.of_type("aws:iam/rolePolicy:RolePolicy") if "guest" in r.name]
-    (statement,) = json.loads(guest.inputs["policy"])["Statement"]
-    assert statement["Action"] == ["sns:CreatePlatformEndpoint"]
-    assert statement["Resource"] == [app.state["arn"]]
-    (role,) = [r for r in offline.of_type("aws:iam/role:Role") if "guest" in r.name]
-    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
-    assert (
-        trust["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"]
-        == "unauthenticated"
-    )
+def test_no_identity_can_assume_a_role_without_signing_in(offline):
+    """Devices register through the API; no Cognito pool hands out guest AWS credentials."""
+    assert not offline.of_type("aws:cognito/identityPool:IdentityPool")
+    for role in offline.of_type("aws:iam/role:Role"):
+        for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+            assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}, role.name
+    assert "identity_pool_id" not in offline.outputs
 
 
 def test_outputs(offline, ws):
@@ -248,51 +251,73 @@ def test_outputs(offline, ws):
     assert out["topic_arn"].startswith("arn:aws:sns:")
 
 
-@pytest.mark.parametrize("stack_arch", ["x86_64"])
-def test_architecture_is_configurable(stack_arch, offline):
-    """A component test in @pulumi.runtime.test (mocks set by `offline`): arch follows config."""
-    from infra.components.function import FunctionArgs, LambdaFunction, PolicyInputs
-    from infra.workspace import workspace
+def test_stack_config_changes_take_effect(offline, tmp_path_factory):
+    """The whole program run again with other settings: each one reaches the resources."""
+    from infra.mocks import run_offline
 
-    ws = workspace()
-    fn = ws.functions["get_rental_invoice"]
-    region, account = "eu-west-1", "123456789012"
-    table_arn = f"arn:aws:dynamodb:{region}:{account}:table/rental"
+    from .conftest import CONFIG, SECRET_VALUES
 
-    @pulumi.runtime.test
-    def check():
-        component = LambdaFunction(
-            "unit-get-rental-invoice",
-            FunctionArgs(
-                fn=fn,
-                physical_name="paypulse-unit-get_rental_invoice",
-                code_bucket="bucket",
-                code_key="code/invoices/x.zip",
-                code_hash="aGFzaA==",
-                layer_arns=[],
-                environment={"PAYPULSE_STACK": "unit"},
-                policy_inputs=PolicyInputs(
-                    resources=ws.resources,
-                    region=region,
-                    account=account,
-                    tables={"rental_invoices": table_arn},
-                    secrets={
-                        "jwt_signing_key": f"arn:aws:secretsmanager:{region}:{account}:secret:k"
-                    },
-                ),
-                architecture=stack_arch,
-            ),
-        )
+    changed = dict(
+        CONFIG,
+        **{
+            "paypulse:buildDir": str(tmp_path_factory.getbasetemp() / "lambda-build"),
+            "paypulse:architecture": "x86_64",
+            "paypulse:logRetentionDays": "90",
+            "paypulse:pointInTimeRecovery": "false",
+            "paypulse:deletionProtection": "false",
+            "paypulse:secretNamespace": "team-a",
+            "paypulse:geminiModel": "gemini-2.5-pro",
+            "paypulse:jwtKeyVersion": "2",
+        },
+    )
+    other = run_offline(changed, stack="other", secret_keys=list(SECRET_VALUES))
+    functions = _functions(other)
+    assert set(functions) == set(_functions(offline))
+    assert all(f["architectures"] == ["x86_64"] for f in functions.values())
+    layers = other.of_type("aws:lambda/layerVersion:LayerVersion")
+    assert all(x.inputs["compatibleArchitectures"] == ["x86_64"] for x in layers)
+    groups = other.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert {g.inputs["retentionInDays"] for g in groups} == {90}
+    tables = other.of_type("aws:dynamodb/table:Table")
+    assert not any(t.inputs["pointInTimeRecovery"]["enabled"] for t in tables)
+    assert not any(t.inputs["deletionProtectionEnabled"] for t in tables)
+    names = {r.inputs["name"] for r in other.of_type("aws:secretsmanager/secret:Secret")}
+    assert names and all(n.startswith("team-a/paypulse/other/") for n in names)
+    (jwt,) = [v for v in other.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+              if "jwt" in v.name]  # fmt: skip
+    assert jwt.inputs["secretStringWoVersion"] == 2
+    assert (
+        functions["parse_retail_invoice"]["environment"]["variables"]["PAYPULSE_GEMINI_MODEL"]
+        == "gemini-2.5-pro"
+    )
+    # the stacks' per-user Gmail secrets are apart: neither stack's roles reach the other's
+    _per_user_secrets_are_apart(offline, other)
+    # and the default run differs on each of them
+    default = _functions(offline)
+    assert default["login_user"]["architectures"] == ["arm64"]
+    assert {g.inputs["retentionInDays"] for g in offline.of_type(
+        "aws:cloudwatch/logGroup:LogGroup")} == {30}  # fmt: skip
 
-        def verify(values):
-            arch, doc = values
-            assert arch == [stack_arch]
-            resources = {r for s in json.loads(doc)["Statement"] for r in s["Resource"]}
-            assert f"{table_arn}/index/*" in resources  # rental_invoices has an index
-            assert not any("dynamodb:PutItem" in s["Action"] for s in json.loads(doc)["Statement"])
 
-        return pulumi.Output.all(component.function.architectures, component.policy_document).apply(
-            verify
-        )
+def _per_user_secrets_are_apart(one, other) -> None:
+    from fnmatch import fnmatchcase
 
-    check()
+    def user_secret(run) -> str:
+        # the ARN Secrets Manager gives the secret a function creates for user "u1"
+        prefix = _functions(run)["gmail_store_tokens"]["environment"]["variables"][
+            "PAYPULSE_SECRET_GMAIL_TOKENS"
+        ]
+        return f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{prefix}u1-AbCdEf"
+
+    def granted(run) -> set[str]:
+        return {
+            res
+            for p in run.of_type("aws:iam/rolePolicy:RolePolicy")
+            for s in json.loads(p.inputs["policy"])["Statement"]
+            if any(a.startswith("secretsmanager:") for a in s["Action"])
+            for res in s["Resource"]
+        }
+
+    for mine, theirs in ((one, other), (other, one)):
+        assert any(fnmatchcase(user_secret(mine), r) for r in granted(mine))
+        assert not any(fnmatchcase(user_secret(theirs), r) for r in granted(mine))

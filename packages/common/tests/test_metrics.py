@@ -14,7 +14,7 @@ import numbers
 import pytest
 
 from paypulse_common import logs, metrics
-from paypulse_common.http import ok
+from paypulse_common.http import Contract, ok
 from paypulse_common.runtime import Runtime, activated, event_handler, http_handler
 
 UNITS = {  # the spec's Unit values (the CloudWatch StandardUnit list), those a metric may carry
@@ -82,6 +82,9 @@ class Context:
     aws_request_id = "9f0c1c8e-5d7e-4c51-9b7a-1f1f1f1f1f1f"
 
 
+ANY_ROUTE = Contract(summary="test route", responses={200: None})
+
+
 def api_event(route: str = "GET /v1/users/me") -> dict:
     return {
         "routeKey": route,
@@ -98,7 +101,7 @@ def test_one_flush_per_invocation_with_summed_counters_and_route_latency(rt, lin
         assert lines == []  # nothing written before the invocation ends
         return ok({})
 
-    http_handler(handle, public=True)(api_event(), Context())
+    http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
     docs = [assert_valid_emf(line) for line in lines]
     assert len(docs) == 2  # one per dimension set: {Stack} and {Stack, Route}
     assert metric_values(docs, metrics.GMAIL_QUOTA_UNITS) == [15]
@@ -108,7 +111,7 @@ def test_one_flush_per_invocation_with_summed_counters_and_route_latency(rt, lin
     assert latency_doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Stack", "Route"]]
     assert all(d["Stack"] == "prod" and d["requestId"] == Context.aws_request_id for d in docs)
 
-    http_handler(handle, public=True)(api_event(), Context())
+    http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
     assert len(lines) == 4  # the next invocation starts empty
 
 
@@ -180,7 +183,7 @@ def test_logs_carry_the_request_id_of_the_invocation(rt, lines):
             log.info("looked up", extra={"route": "GET /v1/users/me"})
             return ok({})
 
-        http_handler(handle, public=True)(api_event(), Context())
+        http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
         log.info("after")
     finally:
         log.removeHandler(handler)
@@ -189,3 +192,42 @@ def test_logs_carry_the_request_id_of_the_invocation(rt, lines):
     assert inside["level"] == "INFO" and inside["route"] == "GET /v1/users/me"
     assert inside["timestamp"].endswith("Z")
     assert "requestId" not in after
+
+
+def test_in_lambda_records_go_to_the_runtime_json_handler():
+    """In Lambda, paypulse loggers write nothing themselves: the runtime's handler on the root
+    logger (Lambda's JSON format, which adds requestId) gets every INFO record."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, json\n"
+        "seen = []\n"
+        "class H(logging.Handler):\n"
+        "    def emit(self, record): seen.append(record.getMessage())\n"
+        "logging.getLogger().addHandler(H())\n"  # what the Lambda runtime installs
+        "from paypulse_common.logs import get_logger\n"
+        "get_logger('paypulse.x').info('hello', extra={'k': 1})\n"
+        "assert not logging.getLogger('paypulse').handlers\n"
+        "print(json.dumps(seen))\n"
+    )
+    env = {"AWS_LAMBDA_FUNCTION_NAME": "paypulse-dev-x", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["hello"]
+
+
+@pytest.mark.parametrize(("in_lambda", "stream"), [(True, "stdout"), (False, "stderr")])
+def test_lines_go_to_stdout_in_lambda_and_stderr_elsewhere(in_lambda, stream):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", **({"AWS_LAMBDA_FUNCTION_NAME": "f"} if in_lambda else {})}
+    code = "from paypulse_common import metrics\nmetrics.count(metrics.PUSHES_SENT)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    (line,) = getattr(done, stream).splitlines()
+    assert assert_valid_emf(line)[metrics.PUSHES_SENT] == 1
+    assert getattr(done, "stderr" if stream == "stdout" else "stdout") == ""

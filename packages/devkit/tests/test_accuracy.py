@@ -27,6 +27,20 @@ def test_corpus_retail_floors(capsys):
     assert total["no_llm"] == total["documents"]
 
 
+def test_einvoices_are_all_exact_and_reported_per_language_and_method(capsys):
+    assert main(["accuracy", str(CORPUS / "e-invoices"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    total = result["total"]
+    assert total["documents"] == 40
+    assert total["amount_ok"] == total["documents"] == total["currency_ok"]
+    assert set(result["methods"]) == {"xml"}
+    assert {"de", "en", "fr", "nl", "sv"} <= set(result["languages"])
+    assert sum(s["documents"] for s in result["languages"].values()) == 40
+    assert main(["accuracy", str(CORPUS / "e-invoices")]) == 0
+    out = capsys.readouterr().out
+    assert "language" in out and "method" in out
+
+
 def test_synthetic_folder_table_and_misses(tmp_path, capsys):
     folder = tmp_path / "retail-emails" / "shop"
     folder.mkdir(parents=True)

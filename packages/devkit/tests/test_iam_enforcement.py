@@ -118,7 +118,7 @@ def test_removing_one_declared_grant_breaks_its_journey(api, local_stack, tmp_pa
         shutil.copy(src, tmp_path / "services" / src.parent.name / "pyproject.toml")
     users = tmp_path / "services/users/pyproject.toml"
     text = users.read_text()
-    declared = 'tables = { users = "r", login_attempts = "rw" }'
+    declared = 'tables = { users = "r", login_attempts = "rwd" }'
     assert declared in text
     users.write_text(text.replace(declared, 'tables = { users = "r" }'))
     reduced = load(tmp_path).functions["login_user"]
@@ -141,3 +141,84 @@ def test_removing_one_declared_grant_breaks_its_journey(api, local_stack, tmp_pa
         for d in local_stack.iam.denials
     )
     assert api("POST", "/v1/auth/login", json_body=login).status == 200
+
+
+def test_profile_reads_whether_gmail_is_connected_never_the_tokens(run_as, local_stack):
+    from paypulse_devkit.aws_local import boto_client
+
+    name = local_stack.names.secrets["gmail_tokens"] + "user_x"
+    boto_client("secretsmanager", local_stack.aws_endpoint).create_secret(
+        Name=name, SecretString='{"refresh_token": "1//r"}'
+    )
+    assert run_as("get_user_profile", _call("secretsmanager", "describe_secret", SecretId=name))
+    with pytest.raises(ClientError) as exc:
+        run_as("get_user_profile", _call("secretsmanager", "get_secret_value", SecretId=name))
+    assert denied(exc) == ("AccessDeniedException", 403)
+
+
+INGEST = ("fetch_invoices", "fetch_latest_invoice", "fetch_retail_invoices")
+
+
+@pytest.mark.parametrize("function", INGEST)
+def test_ingest_functions_cannot_delete_secrets_objects_or_versions(run_as, local_stack, function):
+    from paypulse_devkit.aws_local import boto_client
+
+    bucket = local_stack.names.buckets["invoices"]
+    key = "invoices/user_x/rental/a.pdf"
+    version = boto_client("s3", local_stack.aws_endpoint).put_object(
+        Bucket=bucket, Key=key, Body=b"%PDF"
+    )["VersionId"]
+    secret = local_stack.names.secrets["gmail_tokens"] + "user_x"
+    boto_client("secretsmanager", local_stack.aws_endpoint).create_secret(
+        Name=secret, SecretString="{}"
+    )
+    for call, code in (
+        (
+            _call(
+                "secretsmanager", "delete_secret", SecretId=secret, ForceDeleteWithoutRecovery=True
+            ),
+            "AccessDeniedException",
+        ),
+        (_call("s3", "delete_object", Bucket=bucket, Key=key), "AccessDenied"),
+        (_call("s3", "delete_object", Bucket=bucket, Key=key, VersionId=version), "AccessDenied"),
+        (
+            _call("s3", "list_object_versions", Bucket=bucket, Prefix="invoices/user_x/"),
+            "AccessDenied",
+        ),
+        (_call("s3", "get_object", Bucket=bucket, Key=key), "AccessDenied"),
+    ):
+        with pytest.raises(ClientError) as exc:
+            run_as(function, call)
+        assert denied(exc) == (code, 403)
+    # nothing was deleted
+    assert boto_client("s3", local_stack.aws_endpoint).head_object(
+        Bucket=bucket, Key=key, VersionId=version
+    )
+
+
+def test_delete_objects_answers_each_denied_key_as_s3_does(run_as, local_stack):
+    from paypulse_devkit.aws_local import boto_client
+
+    s3 = boto_client("s3", local_stack.aws_endpoint)
+    bucket = local_stack.names.buckets["invoices"]
+    inside = s3.put_object(Bucket=bucket, Key="invoices/u/a.pdf", Body=b"a")["VersionId"]
+    outside = s3.put_object(Bucket=bucket, Key="other/u/a.pdf", Body=b"b")["VersionId"]
+    objects = [
+        {"Key": "invoices/u/a.pdf", "VersionId": inside},
+        {"Key": "other/u/a.pdf", "VersionId": outside},
+    ]
+    response = run_as(
+        "delete_user",
+        _call("s3", "delete_objects", Bucket=bucket, Delete={"Objects": objects, "Quiet": True}),
+    )
+    assert [(e["Key"], e["Code"]) for e in response["Errors"]] == [
+        ("other/u/a.pdf", "AccessDenied")
+    ]
+    assert s3.list_object_versions(Bucket=bucket, Prefix="other/")["Versions"]
+    assert "Versions" not in s3.list_object_versions(Bucket=bucket, Prefix="invoices/u/")
+    # every key denied: still HTTP 200 with one error per key
+    response = run_as(
+        "delete_user", _call("s3", "delete_objects", Bucket=bucket, Delete={"Objects": objects[1:]})
+    )
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert [e["Code"] for e in response["Errors"]] == ["AccessDenied"]

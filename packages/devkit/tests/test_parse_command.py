@@ -21,6 +21,13 @@ FIELDS = {
     "line_items",
     "method",
     "status",
+    "extractor",
+    "confidence",
+    "document_type",
+    "gross_amount",
+    "prepaid_amount",
+    "invoice_number",
+    "language",
 }
 
 
@@ -74,3 +81,31 @@ def test_bad_paths(tmp_path, capsys, name):
         path.write_bytes(b"x")
     code, result, err = run(capsys, path)
     assert code == 2 and result is None and "paypulse parse" in err
+
+
+def test_einvoice_xml_and_factur_x_pdf(capsys):
+    folder = CORPUS / "e-invoices" / "akretion-factur-x"
+    code, result, _ = run(capsys, folder / "ubl-21-en16931.xml")
+    assert code == 0 and set(result) >= FIELDS
+    assert (result["method"], result["extractor"]) == ("xml", "ubl")
+    assert (result["total_amount"], result["gross_amount"], result["prepaid_amount"]) == (
+        208.03,
+        308.03,
+        100,
+    )
+    code, result, _ = run(capsys, folder / "invoice_EN16931.pdf")
+    assert code == 0 and (result["method"], result["extractor"]) == ("xml", "cii")
+    assert result["invoice_number"] == "F20260023"
+
+
+def test_credit_note_is_negative(capsys):
+    code, result, _ = run(capsys, CORPUS / "e-invoices" / "gobl-ubl" / "peppol_credit-note.xml")
+    assert code == 0 and result["document_type"] == "credit_note"
+    assert result["total_amount"] == -2178
+
+
+def test_xml_that_is_not_an_einvoice_is_refused(tmp_path, capsys):
+    path = tmp_path / "x.xml"
+    path.write_text("<note>hi</note>")
+    code, result, err = run(capsys, path)
+    assert code == 2 and result is None and err

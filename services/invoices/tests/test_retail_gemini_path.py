@@ -66,3 +66,71 @@ def test_gemini_is_used_when_a_key_is_stored(local_stack, connected_user, api):
     )
     assert detail.json["data"]["invoiceDetails"]["items"][0]["name"] == "Skruvdragare 12V"
     assert json.dumps(detail.json)  # decodes as JSON
+
+
+def _parse_with_gemini(local_stack, user_id, gemini, html: bytes, digest: str):
+    """One Lambda invocation of parse_retail_invoice with Gemini at the local server."""
+    env = local_stack.function_env("parse_retail_invoice")
+    boto_client("secretsmanager", local_stack.aws_endpoint).put_secret_value(
+        SecretId=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
+    )
+    key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_{digest}.html"
+    bucket = local_stack.names.buckets["invoices"]
+    boto_client("s3", local_stack.aws_endpoint).put_object(Bucket=bucket, Key=key, Body=html)
+    event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key": key}}}]}
+    rt = local_stack.runtime("parse_retail_invoice", {"PAYPULSE_GEMINI_BASE_URL": gemini.base_url})
+    try:
+        with activated(rt):
+            from paypulse_invoices.handlers.parse_retail_invoice import handler
+
+            return handler(event, None)
+    finally:
+        rt.close()
+
+
+def test_gemini_throttling_is_raised_for_a_retry(local_stack, connected_user):
+    import pytest
+
+    from paypulse_common.errors import DependencyError
+
+    _, user_id = connected_user
+    with GeminiServer(api_key="test-gemini-key") as gemini:
+        gemini.add_fixture({"contains": ["Tack"]}, response={}, status=429)
+        with pytest.raises(DependencyError):
+            _parse_with_gemini(
+                local_stack, user_id, gemini, b"<html><body><p>Tack!</p></body></html>", "eeeeeeee"
+            )
+
+
+def test_invoice_dynamodb_rejects_is_a_permanent_failure_gemini_asked_once(
+    local_stack, connected_user, run_as
+):
+    """The model answers an amount DynamoDB cannot store (1e999): retrying the same bytes
+    cannot help, so the failure is recorded once instead of retried (and Gemini asked) 3 times."""
+    from paypulse_common import ledger
+
+    _, user_id = connected_user
+    answer = {
+        "vendor_name": "Clas Ohlson",
+        "total_amount": 1,
+        "currency": "SEK",
+        "invoice_date": "2026-03-04",
+        "order_id": "CO-9",
+        "category": "Tools",
+        "description": "x",
+        "tax": 0,
+        "delivery_fee": 0,
+        "items": [],
+        "notes": "",
+    }
+    text = json.dumps(answer).replace('"total_amount": 1,', '"total_amount": 1e999,')
+    with GeminiServer(api_key="test-gemini-key") as gemini:
+        gemini.add_fixture({"contains": ["Tack"]}, response_text=text)
+        result = _parse_with_gemini(
+            local_stack, user_id, gemini, b"<html><body><p>Tack!</p></body></html>", "ffffffff"
+        )
+        assert result["results"] == [{"outcome": "failed"}]
+        assert len(gemini.requests) == 1
+    key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_ffffffff.html"
+    entry = run_as("parse_retail_invoice", ledger.get(user_id, ledger.object_key(key)))
+    assert entry["status"] == "failed"

@@ -100,7 +100,7 @@ def test_successful_login_clears_failures(api):
         (
             json.dumps({"name": 5, "email": "a@b.se", "password": "secret-pass"}).encode(),
             400,
-            "MISSING_FIELDS",
+            "INVALID_REQUEST",
         ),
         (b"x" * (64 * 1024 + 1), 413, "PAYLOAD_TOO_LARGE"),
     ],

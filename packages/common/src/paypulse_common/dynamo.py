@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
-
-from paypulse_common.errors import InvalidRequestError
 
 
 def to_attr(value: Any) -> dict[str, Any]:
@@ -74,27 +70,6 @@ async def query_all(db: Any, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    """An opaque pagination cursor for a LastEvaluatedKey."""
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, *, owner_key: str, owner: str) -> dict[str, Any] | None:
-    """The LastEvaluatedKey in a cursor; it must belong to the caller (no cross-user paging)."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise InvalidRequestError("Invalid cursor") from exc
-    if not isinstance(key, dict) or key.get(owner_key) != {"S": owner}:
-        raise InvalidRequestError("Invalid cursor")
-    return key
 
 
 async def batch_write(

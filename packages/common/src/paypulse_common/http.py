@@ -19,12 +19,14 @@ from urllib.parse import parse_qsl
 from paypulse_common.errors import (
     InvalidJsonError,
     InvalidRequestError,
-    MissingFieldsError,
     PayloadTooLargeError,
     PayPulseError,
 )
+from paypulse_common.schema import Obj, Schema
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+MAX_FORM_FIELDS = 200
 _BRACKET_KEY = re.compile(r"^([^\[\]]+)\[([^\[\]]*)\]$")
 
 
@@ -52,6 +54,8 @@ class Request:
     body: bytes
     request_id: str = ""
     source_ip: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> Request:
@@ -91,25 +95,35 @@ class Request:
             raise InvalidJsonError("Request body is not UTF-8") from exc
 
     def json(self) -> dict[str, Any]:
-        """The JSON object body; an empty body is an empty object."""
-        text = self.text().strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise InvalidJsonError() from exc
-        if not isinstance(value, dict):
-            raise InvalidJsonError("Request body must be a JSON object")
-        return value
+        """The JSON object body; an empty body is an empty object. Strict JSON (RFC 8259): no
+        NaN/Infinity, no nesting beyond ``MAX_JSON_DEPTH``, no lone surrogates."""
+        return parse_json_object(self.text())
 
     def form(self) -> dict[str, Any]:
-        """x-www-form-urlencoded body, with Alamofire's ``a[]=x`` arrays and ``m[k]=v`` maps."""
+        """x-www-form-urlencoded body, with Alamofire's ``a[]=x`` arrays and ``m[k]=v`` maps
+        (OpenAPI's ``deepObject``); a key given more than once becomes a list."""
+        try:
+            pairs = parse_qsl(
+                self.text(),
+                keep_blank_values=True,
+                max_num_fields=MAX_FORM_FIELDS,
+                strict_parsing=False,
+            )
+        except ValueError as exc:  # more than MAX_FORM_FIELDS fields
+            raise InvalidRequestError(
+                f"A form body may have at most {MAX_FORM_FIELDS} fields"
+            ) from exc
         out: dict[str, Any] = {}
-        for key, value in parse_qsl(self.text(), keep_blank_values=True, max_num_fields=200):
+        for key, value in pairs:
             m = _BRACKET_KEY.match(key)
             if not m:
-                out[key] = value
+                if key in out:  # a repeated key is a list (OpenAPI's form style, explode)
+                    previous = out[key]
+                    out[key] = (
+                        [*previous, value] if isinstance(previous, list) else [previous, value]
+                    )
+                else:
+                    out[key] = value
             elif m.group(2) == "":
                 existing = out.setdefault(m.group(1), [])
                 if isinstance(existing, list):
@@ -120,19 +134,90 @@ class Request:
                     existing[m.group(2)] = value
         return out
 
+    @property
+    def is_form(self) -> bool:
+        return self.content_type == "application/x-www-form-urlencoded"
+
     def payload(self) -> dict[str, Any]:
         """The body as a dict, by content type (form-urlencoded or JSON)."""
-        if self.content_type == "application/x-www-form-urlencoded":
-            return self.form()
-        return self.json()
+        return self.form() if self.is_form else self.json()
+
+    def bind(self, contract: Contract) -> None:
+        """Validate path, query and body against the route's contract (``params``, ``data``)."""
+        self.params = (
+            contract.params.parse({**self.query, **self.path_params}, from_text=True)
+            if contract.params
+            else {}
+        )
+        if contract.body is not None:
+            form = contract.form and self.is_form
+            self.data = contract.body.parse(self.form() if form else self.json(), from_text=form)
 
 
-def require_strings(payload: Mapping[str, Any], *names: str) -> list[str]:
-    """Values of required string fields; MissingFieldsError names every missing one."""
-    missing = [n for n in names if not isinstance(payload.get(n), str) or not payload[n].strip()]
-    if missing:
-        raise MissingFieldsError(*missing)
-    return [payload[n] for n in names]
+def _reject_constant(name: str) -> Any:
+    raise InvalidJsonError(f"{name} is not valid JSON")
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    text = text.strip()
+    if not text:
+        return {}
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise InvalidJsonError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, InvalidJsonError):
+            raise
+        raise InvalidJsonError() from exc
+    if not isinstance(value, dict):
+        raise InvalidJsonError("Request body must be a JSON object")
+    return value
+
+
+def _nesting(text: str) -> int:
+    """Bracket depth outside strings, counted without recursion (json.loads recurses once per
+    level and would hit the interpreter's limit on hostile input)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a route accepts and answers: the one declaration the runtime validates requests
+    with and the OpenAPI document is generated from.
+
+    ``params``: path and query parameters as one object model (names in the route's path are
+    path parameters, the others query parameters); ``body``: the JSON body model (``form``: also accepted form-urlencoded);
+    ``responses``: status -> model of ``data`` (None: ``data`` is null; 204: no body);
+    ``errors``: the route's own error classes beyond the ones every route can return."""
+
+    summary: str
+    responses: Mapping[int, Schema | None]
+    params: Obj | None = None
+    body: Obj | None = None
+    form: bool = False
+    errors: tuple[type[PayPulseError], ...] = ()
+    description: str = ""
 
 
 @dataclass

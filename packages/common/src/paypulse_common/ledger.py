@@ -5,8 +5,12 @@ id>`` every wanted attachment/body of that Gmail message is taken (so a later sy
 before fetching or downloading anything); ``sync#<kind>`` the mailbox's Gmail ``historyId`` after
 the last complete sync (incremental sync starts there); ``obj#<s3 key>`` the outcome of parsing an
 uploaded object; ``push#<invoice id>`` a notification was sent; ``order#<vendor id>#<order id>`` a
-retail order was stored. Claims are conditional writes, and a claim that was never completed
-(crash between claim and upload) expires so a later run retries.
+retail order was stored. Claims are conditional writes, and a
+claim that was never completed (crash or timeout between claim and upload) expires when the
+invocation that took it can no longer be running: at its deadline, from the Lambda context's
+remaining time, as Powertools idempotency expires in-progress records
+(``in_progress_expiry_timestamp``). A retry after a timeout therefore proceeds at once, while
+a claim of an invocation still running keeps blocking duplicates.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from typing import Any
 from paypulse_common import aws, metrics
 from paypulse_common.dynamo import batch_write, from_item, query_all, to_item
 from paypulse_common.errors import DependencyError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import remaining_seconds, settings
 
+# Outside a Lambda invocation (no context, e.g. a script) a claim is held this long.
 STALE_CLAIM_SECONDS = 15 * 60
-_CLAIMABLE = "attribute_not_exists(LedgerKey) OR (#s = :c AND claimed_at < :stale)"
+_CLAIMABLE = (
+    "attribute_not_exists(LedgerKey) OR (#s = :c AND (claim_expires_ms < :now_ms"
+    " OR (attribute_not_exists(claim_expires_ms) AND claimed_at < :stale)))"
+)
 DONE = "done"
 CLAIMED = "claimed"
 
@@ -32,6 +40,24 @@ def _table() -> str:
 
 def _key(user_id: str, ledger_key: str) -> dict[str, Any]:
     return {"UserID": {"S": user_id}, "LedgerKey": {"S": ledger_key}}
+
+
+def _claim_fields() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The attributes a claim carries and the values its condition compares with."""
+    now = time.time()
+    left = remaining_seconds()
+    expires = now + (left if left is not None else STALE_CLAIM_SECONDS)
+    attrs = {
+        "status": {"S": CLAIMED},
+        "claimed_at": {"N": str(int(now))},
+        "claim_expires_ms": {"N": str(int(expires * 1000))},
+    }
+    values = {
+        ":c": {"S": CLAIMED},
+        ":now_ms": {"N": str(int(now * 1000))},
+        ":stale": {"N": str(int(now) - STALE_CLAIM_SECONDS)},
+    }
+    return attrs, values
 
 
 def message_key(message_id: str, sha256: str) -> str:
@@ -131,19 +157,15 @@ async def advance_history(user_id: str, kind: str, history_id: int, account: str
 async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
     """Take a claim; False when the entry is done or freshly claimed by someone else."""
     db = await aws.client("dynamodb")
-    now = int(time.time())
-    item = {**to_item(attrs), **_key(user_id, ledger_key)}
-    item.update({"status": {"S": CLAIMED}, "claimed_at": {"N": str(now)}})
+    claim_attrs, values = _claim_fields()
+    item = {**to_item(attrs), **_key(user_id, ledger_key), **claim_attrs}
     try:
         await db.put_item(
             TableName=_table(),
             Item=item,
             ConditionExpression=_CLAIMABLE,
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":c": {"S": CLAIMED},
-                ":stale": {"N": str(now - STALE_CLAIM_SECONDS)},
-            },
+            ExpressionAttributeValues=values,
         )
         return True
     except Exception as exc:
@@ -157,7 +179,7 @@ async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[st
     transaction; returns the keys claimed. Entries that are done or freshly claimed elsewhere
     are left out (read from the transaction's cancellation reasons, then retried without them)."""
     db = await aws.client("dynamodb")
-    now = int(time.time())
+    claim_attrs, values = _claim_fields()
     claimed: set[str] = set()
     keys = list(entries)
     for start in range(0, len(keys), 100):
@@ -165,8 +187,7 @@ async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[st
         while chunk:
             items = []
             for key in chunk:
-                item = {**to_item(entries[key]), **_key(user_id, key)}
-                item.update({"status": {"S": CLAIMED}, "claimed_at": {"N": str(now)}})
+                item = {**to_item(entries[key]), **_key(user_id, key), **claim_attrs}
                 items.append(
                     {
                         "Put": {
@@ -174,10 +195,7 @@ async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[st
                             "Item": item,
                             "ConditionExpression": _CLAIMABLE,
                             "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {
-                                ":c": {"S": CLAIMED},
-                                ":stale": {"N": str(now - STALE_CLAIM_SECONDS)},
-                            },
+                            "ExpressionAttributeValues": values,
                         }
                     }
                 )

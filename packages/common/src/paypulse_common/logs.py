@@ -66,10 +66,13 @@ class JsonFormatter(logging.Formatter):
 
 def get_logger(name: str) -> logging.Logger:
     root = logging.getLogger("paypulse")
-    if not root.handlers and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:  # not in Lambda
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
+    if root.level == logging.NOTSET:
+        # Records at this level or above are made; propagation reaches the root logger's
+        # handlers whatever the root logger's own level (Lambda then applies its log level).
         root.setLevel(os.environ.get("PAYPULSE_LOG_LEVEL", "INFO"))
-        root.propagate = False
+        if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:  # not in Lambda: write them ourselves
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(JsonFormatter())
+            root.addHandler(handler)
+            root.propagate = False
     return logging.getLogger(name)

@@ -1,4 +1,4 @@
-"""What the functions count, as CloudWatch embedded metric format (EMF) lines on stdout.
+"""What the functions count, as CloudWatch embedded metric format (EMF) lines on stdout in Lambda.
 
 Lambda sends stdout to the function's log group and CloudWatch Logs turns every log event that
 follows the EMF specification into metrics; no agent and no PutMetricData call (AWS docs, "Using
@@ -69,19 +69,22 @@ LEDGER_OUTCOMES = {
 Dimensions = tuple[tuple[str, str], ...]
 
 
-def _stdout(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+def _print(line: str) -> None:
+    """Lambda: stdout, which CloudWatch Logs reads. Elsewhere (CLI commands such as
+    ``paypulse parse``, tests): stderr, so a command's own output stays clean."""
+    stream = sys.stdout if "AWS_LAMBDA_FUNCTION_NAME" in os.environ else sys.stderr
+    stream.write(line + "\n")
+    stream.flush()
 
 
-_writer: Callable[[str], None] = _stdout
+_writer: Callable[[str], None] = _print
 
 
 def set_writer(writer: Callable[[str], None] | None) -> Callable[[str], None]:
-    """Send EMF lines to ``writer`` instead of stdout (the local stack keeps them for its page);
-    None restores stdout. Returns the previous writer."""
+    """Send EMF lines to ``writer`` (the local stack keeps them for its page); None restores
+    the default. Returns the previous writer."""
     global _writer
-    previous, _writer = _writer, writer or _stdout
+    previous, _writer = _writer, writer or _print
     return previous
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from paypulse_common import aws
-from paypulse_common.errors import DependencyError
+from paypulse_common.errors import DependencyError, NotFoundError
 
 
 async def read_bounded(
     bucket: str, key: str, max_bytes: int
 ) -> tuple[bytes | None, dict[str, str]]:
     """The object's bytes (None when larger than ``max_bytes``, without reading it) and its
-    user metadata."""
+    user metadata. NotFoundError (permanent) when the object is gone, DependencyError (worth a
+    retry) for any other failure."""
     s3 = await aws.client("s3")
     try:
         response = await s3.get_object(Bucket=bucket, Key=key)
@@ -21,6 +22,8 @@ async def read_bounded(
                 return None, response.get("Metadata", {})
             data = await stream.read()
     except Exception as exc:
+        if aws.error_code(exc) in ("NoSuchKey", "404"):
+            raise NotFoundError("The uploaded object no longer exists") from exc
         raise DependencyError("Could not read the uploaded object") from exc
     return data, response.get("Metadata", {})
 

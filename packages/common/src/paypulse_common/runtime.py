@@ -15,11 +15,14 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paypulse_common import metrics
 from paypulse_common.errors import InternalError, PayPulseError
 from paypulse_common.logs import bound_request, get_logger
+
+if TYPE_CHECKING:
+    from paypulse_common.http import Contract
 
 T = TypeVar("T")
 log = get_logger("paypulse.runtime")
@@ -176,21 +179,28 @@ def settings() -> Any:
 
 def http_handler(
     handle: Callable[..., Awaitable[Any]],
+    contract: Contract | Mapping[str, Contract],
     *,
     public: bool = False,
     on_schedule: Callable[[Mapping[str, Any]], Awaitable[Any]] | None = None,
 ) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
     """Adapter for API routes. ``public`` handlers get ``handle(request)``; the others
-    ``handle(request, principal)`` after the bearer token is verified. ``on_schedule`` also
-    serves EventBridge events (``source == "aws.events"``) for functions with a schedule."""
+    ``handle(request, principal)`` after the bearer token is verified. The request is validated
+    against ``contract`` first (``request.params``, ``request.data``); the OpenAPI document is
+    generated from the same contract. A function serving several routes maps each route key
+    (``"GET /v1/invoices/rental"``) to its contract. ``on_schedule`` also serves EventBridge events
+    (``source == "aws.events"``) for functions with a schedule."""
 
     def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         if on_schedule is not None and event.get("source") == "aws.events":
             return current().run(_observed(on_schedule(event), context), context)
-        return current().run(_observed(_serve(handle, event, public), context, event), context)
+        return current().run(
+            _observed(_serve(handle, contract, event, public), context, event), context
+        )
 
     handler.public = public  # type: ignore[attr-defined]
     handler.handle = handle  # type: ignore[attr-defined]
+    handler.contract = contract  # type: ignore[attr-defined]
     return handler
 
 
@@ -217,18 +227,26 @@ async def _observed(work: Awaitable[T], context: Any, event: Mapping[str, Any] |
 
 
 async def _serve(
-    handle: Callable[..., Awaitable[Any]], event: Mapping[str, Any], public: bool
+    handle: Callable[..., Awaitable[Any]],
+    contract: Contract | Mapping[str, Contract],
+    event: Mapping[str, Any],
+    public: bool,
 ) -> dict[str, Any]:
-    from paypulse_common.http import Request, error_response
+    from paypulse_common.http import Contract, Request, error_response
 
     try:
         request = Request.from_event(event)
+        if not isinstance(contract, Contract):
+            contract = contract[request.route_key]
         if public:
+            request.bind(contract)
             response = await handle(request)
         else:
             from paypulse_common.auth import authenticate
 
-            response = await handle(request, await authenticate(request))
+            principal = await authenticate(request)
+            request.bind(contract)
+            response = await handle(request, principal)
         return response.to_event()
     except PayPulseError as err:
         if err.http_status >= 500:

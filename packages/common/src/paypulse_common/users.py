@@ -17,9 +17,10 @@ from paypulse_common.runtime import settings
 CLAIM_PREFIX = "email#"
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 100
-_EMAIL = re.compile(
-    r"^[^@\s\"<>(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
+EMAIL_ADDRESS = r"[^@\s\"<>(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+# What sign-up accepts (surrounding whitespace is trimmed); the request model uses the same text.
+EMAIL_PATTERN = rf"^\s*{EMAIL_ADDRESS}\s*$"
+_EMAIL = re.compile(rf"^{EMAIL_ADDRESS}$")
 
 
 def normalise_email(email: str) -> str:
@@ -27,11 +28,12 @@ def normalise_email(email: str) -> str:
 
 
 def validate_email(email: str) -> str:
-    """The normalised e-mail, or InvalidRequestError."""
-    value = normalise_email(email)
+    """The normalised e-mail, or InvalidRequestError (checked before lower-casing, which can
+    lengthen some characters, so the request model's pattern gives the same answer)."""
+    value = email.strip()
     if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value):
         raise InvalidRequestError("Please provide a valid email address")
-    return value
+    return value.lower()
 
 
 def validate_name(name: str) -> str:

@@ -1,13 +1,17 @@
 """``paypulse accuracy DIR [--json]``: score amount, currency and date extraction on a corpus
-folder with expected values (layout of ../shared/corpus, see its README) and print a table per
-source. Retail e-mails go through ``extract_retail`` (markup/rules path, or Gemini with
-``--llm`` and GEMINI_API_KEY); PDFs through ``paypulse_parsers.rental.parse_pdf``.
+folder with expected values (layout of ../shared/corpus, see its README) and print tables per
+source, per language and per extraction method (xml / markup / rules / llm). Retail e-mails go
+through ``extract_retail`` (markup/rules path, or Gemini with ``--llm`` and GEMINI_API_KEY);
+PDFs through ``paypulse_parsers.rental.parse_pdf`` (embedded e-invoice XML first); e-invoice
+XML through ``paypulse_parsers.einvoice.parse_einvoice``. A document's language is the one its
+expected values name, else the one the extractor detected ("?" when none).
 
 Expected values: a document with several receipts is expected to total their sum (the money
 that left the account for that e-mail); seller-side negative totals are compared by absolute
 value; ``no_receipts`` documents use the hand-observed order totals when present; a ``null``
-total expects no amount (status skipped). Documents without an expected date are not scored
-on date.
+total expects no amount (status skipped); an expected 0 (a fully prepaid e-invoice) expects 0.
+Amounts compare by absolute value (credit notes are negative in results, positive in the XML).
+Documents without an expected date are not scored on date.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ class Case:
     amount: Decimal | None  # None = no amount expected
     currency: str | None
     date: str | None
-    kind: str  # "retail" | "pdf"
+    kind: str  # "retail" | "pdf" | "einvoice"
+    language: str | None = None
 
 
 @dataclass
@@ -126,12 +131,35 @@ def _pdf_cases(folder: Path) -> list[Case]:
     return cases
 
 
+def _einvoice_cases(folder: Path) -> list[Case]:
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    cases = []
+    for name, exp in expected.items():
+        path = folder / name
+        if name.startswith("_") or not isinstance(exp, dict) or not path.is_file():
+            continue
+        cases.append(
+            Case(
+                f"e-invoices/{folder.name}",
+                path,
+                _dec(exp.get("total")),
+                exp.get("currency"),
+                exp.get("date"),
+                "pdf" if path.suffix.lower() == ".pdf" else "einvoice",
+                exp.get("language"),
+            )
+        )
+    return cases
+
+
 def collect_cases(root: Path) -> list[Case]:
     """Every scorable document under ``root`` (a corpus folder or one of its sub-folders)."""
     cases: list[Case] = []
     for expected in sorted(root.rglob("expected.json")):
         if "retail-emails" in expected.parts or expected.parent.name.startswith("gmail-markup"):
             cases += _retail_cases(expected.parent, root)
+        elif "e-invoices" in expected.parts or expected.parent.parent.name == "e-invoices":
+            cases += _einvoice_cases(expected.parent)
     for compare in sorted(root.rglob("compare")):
         if compare.is_dir() and "invoice2data" in compare.parts:
             cases += _pdf_cases(compare)
@@ -158,76 +186,91 @@ def _run_pdf(path: Path) -> tuple[Any, str | None]:
         return None, f"error: {type(exc).__name__}"
 
 
+def _run_einvoice(path: Path) -> tuple[Any, str | None]:
+    from paypulse_parsers.einvoice import parse_einvoice
+
+    doc = parse_einvoice(path.read_bytes())
+    return doc, None if doc is not None else "error: not an e-invoice"
+
+
 def _miss(got: object) -> str:
     """How a value missed, without printing it (the corpus holds personal mail)."""
     return "missing" if got is None else "different"
 
 
-async def score_cases(cases: list[Case], *, gemini: Any = None) -> tuple[dict[str, Score], float]:
-    """Scores per source and the mean seconds per document."""
+Scores = dict[str, dict[str, Score]]  # dimension (source/language/method) -> key -> score
+
+
+async def score_cases(cases: list[Case], *, gemini: Any = None) -> tuple[Scores, float]:
+    """Scores per source, per language and per method, and the mean seconds per document."""
     from paypulse_parsers.retail import extract_retail
 
-    scores: dict[str, Score] = {}
+    scores: Scores = {"sources": {}, "languages": {}, "methods": {}}
     started = time.perf_counter()
     for case in cases:
-        score = scores.setdefault(case.source, Score())
         if case.kind == "pdf":
             doc, note = _run_pdf(case.path)
-            if doc is None:
-                score.failures.append(f"{case.path.name}: {note}")
-                if note and note.startswith("skipped"):
-                    continue
+        elif case.kind == "einvoice":
+            doc, note = _run_einvoice(case.path)
         else:
-            doc = await extract_retail(case.path.read_bytes(), gemini=gemini)
-        score.documents += 1
-        amount = doc.total_amount if doc is not None else None
-        if doc is not None and doc.status == "skipped":
-            amount = None
-            score.skipped += 1
-        if doc is not None and doc.method != "llm":
-            score.no_llm += 1
-        got = abs(amount) if amount is not None else None
-        if (got is None and case.amount is None) or (
-            got is not None
-            and case.amount is not None
-            and abs(got - case.amount) < Decimal("0.005")
-        ):
-            score.amount_ok += 1
-        else:
-            score.failures.append(f"{case.path.name}: amount {_miss(got)}")
-        if case.currency:
-            score.currency_n += 1
-            if doc is not None and doc.currency == case.currency:
-                score.currency_ok += 1
-            else:
-                score.failures.append(f"{case.path.name}: currency {_miss(doc and doc.currency)}")
-        if case.date:
-            score.date_n += 1
-            got_date = doc and (doc.invoice_date or doc.due_date)
-            if got_date == case.date or (doc is not None and doc.due_date == case.date):
-                score.date_ok += 1
-            else:
-                score.failures.append(f"{case.path.name}: date {_miss(got_date)}")
+            doc, note = await extract_retail(case.path.read_bytes(), gemini=gemini), None
+        keys = {
+            "sources": case.source,
+            "languages": case.language or (doc.language if doc is not None else None) or "?",
+            "methods": doc.method if doc is not None else "error",
+        }
+        for dimension, key in keys.items():
+            _score(scores[dimension].setdefault(key, Score()), case, doc, note)
     per_doc = (time.perf_counter() - started) / max(len(cases), 1)
     return scores, per_doc
 
 
-def summary(scores: dict[str, Score]) -> dict[str, Any]:
-    """JSON-ready per-source and overall numbers (failures name files and fields, never values)."""
-    out: dict[str, Any] = {"sources": {}}
+def _score(score: Score, case: Case, doc: Any, note: str | None) -> None:
+    if doc is None:
+        score.failures.append(f"{case.path.name}: {note}")
+    score.documents += 1
+    amount = doc.total_amount if doc is not None else None
+    if doc is not None and doc.status == "skipped":
+        score.skipped += 1
+        if amount != 0:
+            amount = None
+    if doc is not None and doc.method != "llm":
+        score.no_llm += 1
+    got = abs(amount) if amount is not None else None
+    if (got is None and case.amount is None) or (
+        got is not None and case.amount is not None and abs(got - case.amount) < Decimal("0.005")
+    ):
+        score.amount_ok += 1
+    else:
+        score.failures.append(f"{case.path.name}: amount {_miss(got)}")
+    if case.currency:
+        score.currency_n += 1
+        if doc is not None and doc.currency == case.currency:
+            score.currency_ok += 1
+        else:
+            score.failures.append(f"{case.path.name}: currency {_miss(doc and doc.currency)}")
+    if case.date:
+        score.date_n += 1
+        got_date = doc and (doc.invoice_date or doc.due_date)
+        if got_date == case.date or (doc is not None and doc.due_date == case.date):
+            score.date_ok += 1
+        else:
+            score.failures.append(f"{case.path.name}: date {_miss(got_date)}")
+
+
+def _row(s: Score) -> dict[str, Any]:
+    return {name: getattr(s, name) for name in COUNTED} | {"failures": s.failures}
+
+
+def summary(scores: Scores) -> dict[str, Any]:
+    """JSON-ready numbers per source, language and method, and the total (failures name files
+    and fields, never values)."""
+    out: dict[str, Any] = {
+        dimension: {key: _row(s) for key, s in sorted(by_key.items())}
+        for dimension, by_key in scores.items()
+    }
     total = Score()
-    for source, s in scores.items():
-        out["sources"][source] = {
-            "documents": s.documents,
-            "amount_ok": s.amount_ok,
-            "currency_ok": s.currency_ok,
-            "currency_n": s.currency_n,
-            "date_ok": s.date_ok,
-            "date_n": s.date_n,
-            "no_llm": s.no_llm,
-            "skipped": s.skipped,
-            "failures": s.failures,
-        }
+    for s in scores["sources"].values():
         for name in COUNTED:
             setattr(total, name, getattr(total, name) + getattr(s, name))
     out["total"] = {k: getattr(total, k) for k in COUNTED}
@@ -238,12 +281,14 @@ def _pct(ok: int, n: int) -> str:
     return f"{ok}/{n} ({100 * ok / n:.0f}%)" if n else "-"
 
 
-def table(result: dict[str, Any]) -> str:
-    rows = [("source", "docs", "amount", "currency", "date", "no LLM")]
-    for source, s in [*result["sources"].items(), ("TOTAL", result["total"])]:
+def table(result: dict[str, Any], dimension: str = "sources") -> str:
+    """One table of ``dimension`` (sources / languages / methods) with a TOTAL row."""
+    head = {"sources": "source", "languages": "language", "methods": "method"}[dimension]
+    rows = [(head, "docs", "amount", "currency", "date", "no LLM")]
+    for key, s in [*result[dimension].items(), ("TOTAL", result["total"])]:
         rows.append(
             (
-                source,
+                key,
                 str(s["documents"]),
                 _pct(s["amount_ok"], s["documents"]),
                 _pct(s["currency_ok"], s["currency_n"]),
@@ -276,7 +321,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(table(result))
+    print(
+        "\n\n".join(table(result, dimension) for dimension in ("sources", "languages", "methods"))
+    )
     print(f"mean parse time per document: {per_doc * 1000:.1f} ms")
     if args.verbose:
         for source, s in result["sources"].items():

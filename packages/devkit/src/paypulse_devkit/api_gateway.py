@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 INTEGRATION_TIMEOUT_S = 30.0
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -54,3 +55,13 @@ def request_limits(
     if size > MAX_REQUEST_LINE_AND_HEADER_VALUES:
         return gateway_reply(431, "Request Header Fields Too Large")
     return None
+
+
+def routes_longer_than_the_gateway(ws: Any) -> list[str]:
+    """Routes whose function may run past the integration timeout: the client gets 503 while
+    the work goes on (a defect until the route answers fast and hands the work off)."""
+    return sorted(
+        f"{route} ({fn.name}: timeout {fn.timeout} s)"
+        for route, fn in ws.routes()
+        if fn.timeout > INTEGRATION_TIMEOUT_S
+    )

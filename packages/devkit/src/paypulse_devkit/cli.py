@@ -11,6 +11,8 @@ COMMANDS = {
     "dev": ("paypulse_devkit.local_stack", "run the API locally on an embedded AWS + Google stack"),
     "iam-report": ("paypulse_devkit.iam_report", "list IAM grants the recorded calls never used"),
     "plan": ("paypulse_devkit.plan", "show the Pulumi stack offline (mocks) with policy findings"),
+    "build": ("paypulse_devkit.build_command", "build the Lambda layers and code zips + manifest"),
+    "check-config": ("paypulse_devkit.stack_config", "is Pulumi.<stack>.yaml complete to deploy?"),
     "parse": ("paypulse_devkit.parse_command", "parse one invoice file and print JSON"),
     "accuracy": ("paypulse_devkit.accuracy", "score extraction on a corpus folder"),
     "bench": ("benchmarks.__main__", "run the benchmark suite"),

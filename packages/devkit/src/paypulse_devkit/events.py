@@ -19,13 +19,17 @@ AWS. S3 keys arrive URL-encoded as S3 sends them (space → ``+``, non-ASCII per
 Refs: Lambda developer guide, "Configuring error handling for asynchronous invocation"
 (MaximumRetryAttempts 0-2, MaximumEventAgeInSeconds 60-21600, retry waits) and "Event message
 structure" for S3 ("The s3 key ... is URL encoded").
+Every event is told in one readable line (``lines``, and the stack's log): ingested, parsed,
+pushed, failed, dead-lettered.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +51,38 @@ class RetryPolicy:
 # STREAM_MAX_RECORD_AGE), which imports Pulumi and so cannot be imported here.
 ASYNC_POLICY = RetryPolicy(attempts=1 + 2, max_age_s=6 * 3600, waits_s=(60.0, 120.0))
 STREAM_POLICY = RetryPolicy(attempts=1 + 3, max_age_s=24 * 3600)
+
+MAX_LINES = 500
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def _recorded_failures(result: Any) -> int:
+    """Permanent failures a parser recorded and returned from (its invocation succeeded)."""
+    if not isinstance(result, dict):
+        return 0
+    failed = result.get("failed", 0)
+    outcomes = [r.get("outcome") for r in result.get("results", []) if isinstance(r, dict)]
+    return (failed if isinstance(failed, int) else 0) + outcomes.count("failed")
+
+
+def event_subject(event: dict[str, Any]) -> str:
+    """What an event is about, for a log line: object keys, invoice ids or the schedule."""
+    from urllib.parse import unquote_plus
+
+    if event.get("source") == "aws.events":
+        return ", ".join(r.rsplit("/", 1)[-1] for r in event.get("resources", []))
+    names = []
+    for record in event.get("Records", []):
+        if "s3" in record:
+            names.append(unquote_plus(record["s3"]["object"]["key"]))
+        elif "dynamodb" in record:
+            image = record["dynamodb"].get("NewImage") or record["dynamodb"].get("Keys") or {}
+            names.append(str((image.get("InvoiceID") or {}).get("S", record.get("eventName"))))
+    more = f" (+{len(names) - 3} more)" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
 
 
 @dataclass
@@ -100,6 +136,8 @@ class EventPump:
         self.clock: Callable[[], float] = time.time  # wall clock of event ages (tests move it)
         self.async_policy = ASYNC_POLICY
         self.stream_policy = STREAM_POLICY
+        self.lines: deque[str] = deque(maxlen=MAX_LINES)
+        self.on_line: Callable[[str], None] = _stderr
         self._queues: dict[str, tuple[str, str]] = {}  # function -> (queue url, dlq url)
         self._streams: list[_Stream] = []
         self._lock = threading.RLock()
@@ -115,6 +153,7 @@ class EventPump:
             self._queues.clear()
             self._streams.clear()
             self.deliveries.clear()
+            self.lines.clear()
             per_bucket: dict[str, list[dict[str, Any]]] = {}
             for fn in self.ws.functions.values():
                 if fn.s3 or fn.stream or fn.schedules:
@@ -171,6 +210,10 @@ class EventPump:
         waited = 0.0
         error = "EventAgeExceeded: the event is older than the maximum event age"
         attempts = 0
+        subject = event_subject(event)
+        if fn.s3:
+            self._say("ingested", fn.name, subject)
+        done = "parsed" if fn.s3 else "pushed" if fn.stream and fn.topics else "ran"
         for attempt in range(1, policy.attempts + 1):
             if attempt > 1:
                 waited += policy.waits_s[attempt - 2] if attempt - 2 < len(policy.waits_s) else 0
@@ -181,16 +224,28 @@ class EventPump:
             attempts = attempt
             try:
                 result = self.invoke(fn.name, event)
+                said = "failed" if _recorded_failures(result) else done  # recorded, not retried
+                self._say(said, fn.name, subject, f"attempt {attempt}" if attempt > 1 else "")
                 return self._record(Delivery(fn.name, True, attempt, result=result, event=event))
             except Exception as exc:  # the function raised or timed out: Lambda retries it
                 kind = getattr(exc, "error_type", type(exc).__name__)
                 error = f"{kind}: {exc}"
+                self._say(
+                    "failed", fn.name, subject, f"attempt {attempt}/{policy.attempts}: {error}"
+                )
         sqs = boto_client("sqs", self.endpoint)
         sqs.send_message(
             QueueUrl=self._queues[fn.name][1],
             MessageBody=json.dumps({"event": event, "error": error}, default=str),
         )
+        self._say("dead-lettered", fn.name, subject, f"after {attempts} attempts")
         return self._record(Delivery(fn.name, False, attempts, error, event=event))
+
+    def _say(self, what: str, function: str, subject: str, detail: str = "") -> None:
+        stamp = time.strftime("%H:%M:%S")
+        line = f"{stamp} {what:<13} {function:<26} {subject}" + (f"  [{detail}]" if detail else "")
+        self.lines.append(line[:500])
+        self.on_line(line[:500])
 
     def _record(self, delivery: Delivery) -> Delivery:
         self.deliveries.append(delivery)

@@ -103,14 +103,21 @@ class Policy:
                 )
             for operator in st.get("Condition", {}):
                 _operator(operator)  # validate early
+            actions = _as_list(st.get("Action", st.get("NotAction")))
+            resources = _as_list(st.get("Resource", st.get("NotResource")))
             self._statements.append(
                 {
                     "sid": st.get("Sid", str(index)),
                     "effect": effect,
                     "not_action": "NotAction" in st,
-                    "actions": _as_list(st.get("Action", st.get("NotAction"))),
+                    "actions": actions,
+                    "action_res": [(a, _wildcard(a, True)) for a in actions],
                     "not_resource": "NotResource" in st,
-                    "resources": _as_list(st.get("Resource", st.get("NotResource"))),
+                    "resources": resources,
+                    "resource_res": [
+                        (i, r, None if r == "*" else _wildcard(r, False))
+                        for i, r in enumerate(resources)
+                    ],
                     "condition": st.get("Condition", {}),
                 }
             )
@@ -129,13 +136,13 @@ class Policy:
         context = dict(request.context)
         matched: list[Grant] = []
         for st in self._statements:
-            action_hit = [a for a in st["actions"] if action_matches(a, request.action)]
+            action_hit = [a for a, rx in st["action_res"] if rx.fullmatch(request.action)]
             if bool(action_hit) == st["not_action"]:
                 continue
             resource_hit = [
                 (i, r)
-                for i, r in enumerate(st["resources"])
-                if resource_matches(r, request.resource)
+                for i, r, rx in st["resource_res"]
+                if rx is None or rx.fullmatch(request.resource)
             ]
             if bool(resource_hit) == st["not_resource"]:
                 continue

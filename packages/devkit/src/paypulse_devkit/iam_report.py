@@ -20,9 +20,28 @@ from paypulse_devkit.iam_enforcement import is_service_grant
 from paypulse_devkit.iam_policy import Grant, Policy
 
 DEFAULT_FOLDER = ROOT / ".paypulse" / "iam-usage"
+KEEP_RUNS = 5
+
+
+def new_run_folder(base: Path = DEFAULT_FOLDER) -> Path:
+    """A fresh folder for one test session's records; older runs beyond KEEP_RUNS are removed."""
+    import os
+    import shutil
+    import time
+
+    runs = sorted(p for p in base.glob("run-*") if p.is_dir())
+    for old in runs[: max(0, len(runs) - KEEP_RUNS + 1)]:
+        shutil.rmtree(old, ignore_errors=True)
+    folder = base / f"run-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def load_usage(folder: Path) -> list[dict[str, Any]]:
+    """The records of the newest ``run-*`` subfolder of ``folder``, or of ``folder`` itself."""
+    runs = sorted(p for p in folder.glob("run-*") if any(p.glob("usage-*.json")))
+    if runs:
+        folder = runs[-1]
     return [json.loads(p.read_text()) for p in sorted(folder.glob("usage-*.json"))]
 
 
@@ -75,7 +94,10 @@ def render(summary: dict[str, Any]) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--usage", type=Path, default=DEFAULT_FOLDER, help="folder of recorded usage files"
+        "--usage",
+        type=Path,
+        default=DEFAULT_FOLDER,
+        help="folder of recorded usage files (default: the newest test run's)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument(

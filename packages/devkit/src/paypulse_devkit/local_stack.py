@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,10 +50,13 @@ class LocalStack:
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
+        timeout_scale: float = 1.0,
     ) -> None:
         """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
-        (each delivered to its addressees)."""
+        (each delivered to its addressees). ``timeout_scale`` stretches the declared timeouts and
+        API Gateway's: up to ``workers`` environments share this process and its CPUs, where AWS
+        gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
         self.ws = ws or workspace()
@@ -76,9 +80,12 @@ class LocalStack:
         self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
         # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
         self.timeouts: dict[str, float] = {}
-        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self.timeout_scale = timeout_scale
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S * timeout_scale
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
+        self.emf_lines: deque[str] = deque(maxlen=2000)  # what the functions wrote as metrics
+        self._emf_writer: Callable[[str], None] | None = None
         self.dev_routes: dict[tuple[str, str], Callable[[bytes], Reply]] = {
             ("GET", "/healthz"): lambda body: _json(200, {"status": "ok"}),
             ("GET", "/openapi.json"): self._openapi,
@@ -87,10 +94,14 @@ class LocalStack:
             ("POST", "/_local/google/revoke"): self._revoke,
             ("POST", "/_local/mailbox"): self._deliver_mail,
             ("GET", "/_local/notifications"): self._notifications,
+            ("GET", "/_local/"): self._page,
         }
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
+        from paypulse_common import metrics
+
+        self._emf_writer = metrics.set_writer(self.emf_lines.append)
         aws_local.use_fake_credentials()
         self.aws_endpoint = self.moto.start()
         aws_local.reset(self.aws_endpoint)  # moto's backends are per process, not per server
@@ -135,6 +146,7 @@ class LocalStack:
         self.google.accounts.clear()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
+        self.emf_lines.clear()
         self.events.configure(self.names)
 
     def stop(self) -> None:
@@ -147,6 +159,10 @@ class LocalStack:
             self.iam.write_usage()
         self.google.stop()
         self.moto.stop()
+        if self._emf_writer is not None:
+            from paypulse_common import metrics
+
+            metrics.set_writer(self._emf_writer)
 
     def _function_env(self, fn: Function) -> dict[str, str]:
         assert self.names is not None
@@ -178,7 +194,8 @@ class LocalStack:
 
     # ---------------------------------------------------------------- invocation
     def function_timeout(self, name: str) -> float:
-        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+        declared = float(self.ws.functions[name].timeout) * self.timeout_scale
+        return self.timeouts.get(name, declared)
 
     def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment").
@@ -334,6 +351,12 @@ class LocalStack:
             },
         )
 
+    def _page(self, body: bytes) -> Reply:
+        from paypulse_devkit.local_page import render
+
+        page = render(self).encode("utf-8")
+        return 200, {"content-type": "text/html; charset=utf-8"}, page
+
     def _notifications(self, body: bytes) -> Reply:
         return _json(200, {"notifications": published_notifications()})
 
@@ -479,6 +502,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > api_gateway.MAX_PAYLOAD_BYTES:  # refused before the body is read
             status, headers, payload = api_gateway.payload_too_large()
+            self._discard(length)
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""
@@ -503,6 +527,23 @@ class _ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _discard(self, length: int, limit: int = 8 * api_gateway.MAX_PAYLOAD_BYTES) -> None:
+        """Read and drop an oversized body (up to ``limit``) before answering, so the client is
+        not reset mid-upload and reads the 413 (clients do not read while they send)."""
+        remaining = min(length, limit)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
+        gets the 405 + Allow (or 404) envelope API Gateway answers, never http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(
@@ -545,9 +586,11 @@ def run(args: argparse.Namespace) -> int:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     print(
-        f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, Ctrl-C stops)",
+        f"PayPulse API ready on http://{host}:{port}  (OpenAPI: /openapi.json, local page: /_local/, Ctrl-C stops)",
         flush=True,
     )
+    for route in api_gateway.routes_longer_than_the_gateway(stack.ws):
+        print(f"warning: may outlive API Gateway's 30 s: {route}", file=sys.stderr)
     stop.wait()
     print("Stopping…", flush=True)
     server.shutdown()

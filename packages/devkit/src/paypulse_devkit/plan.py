@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to read")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
-        "--build",
+        "--built",
         action="store_true",
-        help="build the real Lambda layers (uv, downloads from PyPI) instead of source-only zips",
+        help="plan with the artifacts of `paypulse build` (its manifest) instead of source-only zips",
     )
 
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     config, secret_keys = read_stack_config(stack_file)
-    config["paypulse:buildArtifacts"] = "true" if args.build else "false"
+    config["paypulse:artifacts"] = "built" if args.built else "sources"
     placeholders = []
     for secret in workspace().resources.secrets.values():
         key = f"paypulse:{secret.config}" if secret.config else None
@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
         doc = {
             "stack": args.stack,
             "resources": [
-                {"type": r.typ, "name": r.name, "props": key_props(r.typ, r.inputs)}
+                {
+                    "type": r.typ,
+                    "name": r.name,
+                    "props": key_props(r.typ, r.inputs, r.secret_inputs),
+                }
                 for r in result.resources
             ],
             "outputs": _mask(result.outputs),
@@ -137,7 +141,7 @@ def render_tree(resources) -> str:
             ):
                 continue
             placed.add(i)
-            props = key_props(r.typ, r.inputs)
+            props = key_props(r.typ, r.inputs, r.secret_inputs)
             shown = "  " + json.dumps(props, sort_keys=True, default=str) if props else ""
             lines.append(f"  {r.typ}  {r.name}{shown}")
     rest = [
@@ -148,8 +152,12 @@ def render_tree(resources) -> str:
     return "\n".join(lines)
 
 
-def key_props(typ: str, inputs: dict) -> dict:
-    props = {k: inputs[k] for k in KEY_PROPS.get(typ, ()) if k in inputs}
+def key_props(typ: str, inputs: dict, secret_inputs: frozenset[str] = frozenset()) -> dict:
+    props: dict = {
+        k: SECRET_MASK if k in secret_inputs else inputs[k]
+        for k in KEY_PROPS.get(typ, ())
+        if k in inputs
+    }
     if typ == "aws:iam/rolePolicy:RolePolicy" and isinstance(inputs.get("policy"), str):
         statements = json.loads(inputs["policy"]).get("Statement", [])
         props["statements"] = [

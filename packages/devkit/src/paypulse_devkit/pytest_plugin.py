@@ -27,12 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not iam_enforcement.enabled() or os.environ.get(iam_enforcement.USAGE_DIR):
         return
-    import shutil
+    from paypulse_devkit.iam_report import new_run_folder
 
-    from paypulse_devkit.iam_report import DEFAULT_FOLDER
-
-    shutil.rmtree(DEFAULT_FOLDER, ignore_errors=True)
-    os.environ[iam_enforcement.USAGE_DIR] = str(DEFAULT_FOLDER)  # e2e subprocesses inherit it
+    # One folder per test session (concurrent sessions never mix); e2e subprocesses inherit it.
+    os.environ[iam_enforcement.USAGE_DIR] = str(new_run_folder())
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -55,7 +53,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def _session_stack() -> Iterator[Any]:
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(workers=8, mailbox=None)
+    # Declared timeouts are enforced at twice their length: 8 environments share this process
+    # and a CPU shared with other work, where AWS gives each invocation its own.
+    stack = LocalStack(workers=8, mailbox=None, timeout_scale=2.0)
     stack.start()
     yield stack
     stack.stop()

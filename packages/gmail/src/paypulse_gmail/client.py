@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from paypulse_common import metrics
 from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
+from paypulse_common.runtime import gather_all
 from paypulse_gmail.mime import Attachment, b64url_decode, find_attachments
 from paypulse_gmail.pacing import (
     METHOD_UNITS,
@@ -281,7 +282,7 @@ class GmailClient:
         unique = list(dict.fromkeys(ids))
         chunks = [unique[i : i + MAX_BATCH] for i in range(0, len(unique), MAX_BATCH)]
         found: dict[str, dict] = {}
-        for part in await asyncio.gather(
+        for part in await gather_all(
             *(self._get_batch(chunk, format, metadata_headers) for chunk in chunks)
         ):
             found.update(part)
@@ -314,7 +315,7 @@ class GmailClient:
                     data = await self.get_attachment(message["id"], part.attachment_id)
             return Attachment.of(part.filename, part.effective_type, data)
 
-        return list(await asyncio.gather(*(one(p) for p in parts)))
+        return list(await gather_all(*(one(p) for p in parts)))
 
     # ------------------------------------------------------------------ batches
     async def _get_batch(

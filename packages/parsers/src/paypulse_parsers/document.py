@@ -41,8 +41,8 @@ class ParsedDocument:
     # which extractor: cii | ubl | schema.org | hyresavi-template | generic-pdf | rules | gemini ...
     extractor: str = "unknown"
     confidence: float = 0.0  # 0..1, how sure the amount and currency are
-    # invoice | credit_note | refund | receipt | corrected_invoice ... (credit_note and refund
-    # carry a negative total_amount: total_amount is signed from the payer's side)
+    # invoice | credit_note | receipt. total_amount is signed from the payer's side: a credit
+    # note's is negative (the customer is owed it); any other negative amount is needs_review.
     document_type: str = "invoice"
     gross_amount: Decimal | None = None  # total incl. tax before prepayments, when printed
     prepaid_amount: Decimal | None = None  # already paid / prepayments deducted
@@ -62,3 +62,31 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+MAX_AMOUNT = Decimal(1_000_000_000)  # no household bill is this large: a misread number
+
+
+def check_amount(doc: ParsedDocument) -> ParsedDocument:
+    """The plausibility rules every extractor's result passes (rules, XML and the model alike):
+    an amount beyond 10^9 (or not finite) is dropped and the result failed; more than two
+    decimals, or a negative amount on anything but a credit note, is needs_review."""
+    total = doc.total_amount
+    if total is None:
+        return doc
+    if not total.is_finite() or abs(total) >= MAX_AMOUNT:
+        doc.total_amount = None
+        doc.status = "failed"
+        doc.confidence = 0.0
+        doc.problems.append("amount implausible (not finite or 10^9 or more)")
+        return doc
+    if total != total.quantize(Decimal("0.01")):
+        doc.problems.append("amount has more than two decimals")
+        if doc.status == "parsed":
+            doc.status = "needs_review"
+    elif total < 0 and doc.document_type != "credit_note" and doc.status == "parsed":
+        doc.problems.append("negative amount on a document that is not a credit note")
+        doc.status = "needs_review"
+    if doc.status == "needs_review":
+        doc.confidence = min(doc.confidence, 0.6)
+    return doc

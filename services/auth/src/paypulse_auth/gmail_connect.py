@@ -6,13 +6,47 @@ from dataclasses import dataclass
 from typing import Any
 
 from paypulse_common import users
-from paypulse_common.errors import InvalidRequestError, MissingFieldsError, UserNotFoundError
+from paypulse_common.errors import UserNotFoundError
+from paypulse_common.schema import NOT_BLANK, AnyOf, Arr, Bool, Int, Obj, Str
 from paypulse_gmail.token_store import GmailTokenStore, StoredTokens, expiry_in
 from paypulse_gmail.userinfo import google_identity
 
 MAX_TOKEN_LENGTH = 4096
 DEFAULT_EXPIRES_IN = 3600
 GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
+
+
+GmailAuthRequest = Obj(
+    {
+        "access_token": Str(
+            min_length=1,
+            max_length=MAX_TOKEN_LENGTH,
+            pattern=NOT_BLANK,
+            format="google-access-token",
+            description="From Google Sign-In; checked with Google (rejected: 400 INVALID_CREDENTIALS)",
+        ),
+        "refresh_token": Str(max_length=MAX_TOKEN_LENGTH, format="google-refresh-token"),
+        "expires_in": Int(minimum=1, maximum=86400, description="Seconds; default 3600"),
+        "scope": AnyOf(
+            (Str(max_length=2048), Arr(Str(max_length=512), max_items=20)),
+            description="Granted scopes: one space-separated string, or `scope[]` form fields",
+        ),
+        "token_type": Str(max_length=32),
+        "username": Str(max_length=256),
+        "email": Str(max_length=320),
+        "client_info": Obj(
+            {"platform": Str(max_length=64)}, extra=Str(max_length=256), name="ClientInfo"
+        ),
+    },
+    required=("access_token",),
+    name="GmailAuthRequest",
+    description="The app's GmailAuthRequest; form-urlencoded as Alamofire sends it, or JSON",
+)
+GmailConnection = Obj(
+    {"google_email": Str(), "scope": Str(), "account_switch": Bool(), "message": Str()},
+    required=("google_email", "scope", "account_switch", "message"),
+    name="GmailResponseModel",
+)
 
 
 @dataclass(frozen=True)
@@ -23,32 +57,17 @@ class TokenPayload:
     scope: str
 
     @classmethod
-    def parse(cls, payload: dict[str, Any]) -> TokenPayload:
-        access = payload.get("access_token")
-        if not isinstance(access, str) or not access.strip():
-            raise MissingFieldsError("access_token")
-        refresh = payload.get("refresh_token")
-        if refresh is not None and not isinstance(refresh, str):
-            raise InvalidRequestError("refresh_token must be a string")
-        for value in (access, refresh or ""):
-            if len(value) > MAX_TOKEN_LENGTH:
-                raise InvalidRequestError("Token is too long")
-        try:
-            expires_in = int(payload.get("expires_in") or DEFAULT_EXPIRES_IN)
-        except (TypeError, ValueError) as exc:
-            raise InvalidRequestError("expires_in must be a number of seconds") from exc
-        if not 0 < expires_in <= 86400:
-            raise InvalidRequestError("expires_in must be between 1 and 86400 seconds")
-        scope = payload.get("scope", "")
+    def of(cls, data: dict[str, Any]) -> TokenPayload:
+        """From a body already validated by ``GmailAuthRequest``."""
+        scope = data.get("scope") or ""
         if isinstance(scope, list):
-            scope = " ".join(str(s) for s in scope if isinstance(s, str))
-        if not isinstance(scope, str) or len(scope) > 2048:
-            raise InvalidRequestError("scope must be a string or a list of strings")
-        return cls(access.strip(), (refresh or "").strip() or None, expires_in, scope.strip())
+            scope = " ".join(scope)
+        refresh = (data.get("refresh_token") or "").strip() or None
+        expires_in = data.get("expires_in") or DEFAULT_EXPIRES_IN
+        return cls(data["access_token"].strip(), refresh, expires_in, scope.strip()[:2048])
 
 
-async def connect_gmail(user_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-    tokens = TokenPayload.parse(payload)
+async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
     user = await users.get_user(user_id)
     if user is None:
         raise UserNotFoundError()

@@ -10,6 +10,7 @@ after its first complete run (``mail_sync``: only messages added since are looke
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from paypulse_common import aws, ledger
 from paypulse_common.errors import DependencyError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.mail_sync import SyncScope
@@ -86,7 +87,7 @@ async def candidate_chunks(
         for start in range(0, len(ids), CHUNK):
             messages = await gmail.get_messages(ids[start : start + CHUNK])
             wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
-            batches = await asyncio.gather(*(gmail.download_attachments(m) for m in wanted))
+            batches = await gather_all(*(gmail.download_attachments(m) for m in wanted))
             yield [
                 Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
                 for message, attachments in zip(wanted, batches, strict=True)
@@ -150,7 +151,7 @@ async def upload_many(
                 return None
             return entry
 
-    done = [e for e in await asyncio.gather(*(one(e) for e in sorted(claimed))) if e]
+    done = [e for e in await gather_all(*(one(e) for e in sorted(claimed))) if e]
     await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": KIND} for e in done})
     await _mark_taken_messages(user_id, wanted, set(done), set(wanted) - claimed)
     result.uploaded = sorted(keys[e] for e in done)
@@ -165,7 +166,7 @@ async def _mark_taken_messages(
     """Record the messages whose every PDF entry is done: uploaded now, or taken before (a
     claim that failed because the entry is done, not because another run holds it)."""
     entries = sorted(not_claimed)
-    rows = await asyncio.gather(*(ledger.get(user_id, e) for e in entries))
+    rows = await gather_all(*(ledger.get(user_id, e) for e in entries))
     taken = done | {
         e
         for e, row in zip(entries, rows, strict=True)
@@ -194,8 +195,10 @@ async def ingest_all(user_id: str) -> IngestResult:
             _merge(result, await pending)
             pending = None
     finally:
-        if pending is not None:
+        if pending is not None:  # the download failed: stop the upload and wait for it
             pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
     await mail_sync.complete(user_id, sync)
     return result
 

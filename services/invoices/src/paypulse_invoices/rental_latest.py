@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from paypulse_common import ledger
 from paypulse_common.errors import InvoiceParseError
+from paypulse_common.runtime import gather_all
 from paypulse_invoices import rental_store
 from paypulse_invoices.rental_ingest import KIND, Candidate, candidates, upload_many
 
@@ -41,12 +42,12 @@ async def _unsettled(user_id: str, ids: list[str]) -> list[str]:
 
     async def settled(message_id: str) -> bool:
         uploads = [e async for e in ledger.entries(user_id, ledger.message_key(message_id, ""))]
-        outcomes = await asyncio.gather(
+        outcomes = await gather_all(
             *(ledger.get(user_id, ledger.object_key(str(e.get("s3_key")))) for e in uploads)
         )
         return bool(uploads) and all(o is not None for o in outcomes)
 
-    done = await asyncio.gather(*(settled(i) for i in ids if i in seen))
+    done = await gather_all(*(settled(i) for i in ids if i in seen))
     settled_ids = {i for i, ok in zip([i for i in ids if i in seen], done, strict=True) if ok}
     return [i for i in ids if i not in settled_ids]
 
@@ -58,7 +59,7 @@ async def ingest_latest(user_id: str, *, today: date | None = None) -> LatestOut
         return LatestOutcome(200, label)
     since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     found = await candidates(user_id, after=since, keep=lambda ids: _unsettled(user_id, ids))
-    dues = await asyncio.gather(*(asyncio.to_thread(_due_date, c) for c in found))
+    dues = await gather_all(*(asyncio.to_thread(_due_date, c) for c in found))
     this_month = [
         c
         for c, due in zip(found, dues, strict=True)

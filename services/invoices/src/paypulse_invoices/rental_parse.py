@@ -2,8 +2,10 @@
 
 The row id comes from the invoice itself (its OCR number, else the file's hash), and the row is
 inserted only if absent: the same PDF twice gives one row and one stream INSERT. Every outcome,
-including failures, is recorded in the ledger (``obj#<key>``) where the API can show it; a
-failure is then raised so the S3 trigger retries and finally dead-letters the event."""
+including failures, is recorded in the ledger (``obj#<key>``) where the API can show it.
+Permanent failures (not a PDF, encrypted, too large, not an invoice: errors that are not
+``retryable``) are recorded and the event is done, since trying the same bytes again cannot
+succeed; transient ones (S3, DynamoDB) are raised so the trigger retries, then dead-letters."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from decimal import Decimal
 from urllib.parse import unquote_plus
 
 from paypulse_common import ledger
-from paypulse_common.errors import InvoiceParseError
+from paypulse_common.errors import InvoiceParseError, NotFoundError, PayPulseError
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_invoices import rental_store
@@ -23,6 +25,10 @@ from paypulse_invoices import rental_store
 MAX_PDF_BYTES = 15 * 1024 * 1024
 _KEY = re.compile(r"^invoices/(user_[0-9a-f-]{36})/rental/([^/]+)\.pdf$")
 log = get_logger("paypulse.parse_invoice")
+
+
+class PdfTooLargeError(InvoiceParseError):
+    reason, default_message = "too_large", "The PDF is too large"
 
 
 @dataclass(frozen=True)
@@ -41,24 +47,32 @@ def rental_object(record: dict) -> RentalObject | None:
     return RentalObject(bucket, key, m.group(1), m.group(2)) if m else None
 
 
-async def parse_object(obj: RentalObject) -> str:
-    """Parse one uploaded PDF; returns the invoice id. Raises on failure (after recording it)."""
+async def parse_object(obj: RentalObject) -> str | None:
+    """Parse one uploaded PDF; returns the invoice id, or None after recording a permanent
+    failure. Raises retryable errors."""
+    try:
+        return await _parse(obj)
+    except PayPulseError as exc:
+        if exc.retryable:
+            raise
+        if isinstance(exc, NotFoundError):  # deleted since the upload (e.g. account deleted)
+            log.info("rental object is gone", extra={"key": obj.key})
+            return None
+        await _failed(obj, getattr(exc, "reason", "unparseable"))
+        return None
+
+
+async def _parse(obj: RentalObject) -> str:
     from paypulse_parsers.rental import parse_pdf, to_rental_row
 
     data, meta = await read_bounded(obj.bucket, obj.key, MAX_PDF_BYTES)
     if data is None:
-        exc = InvoiceParseError("The PDF is too large")
-        await _failed(obj, "too_large", exc)
-        raise exc
+        raise PdfTooLargeError()
     filename = meta.get("original-filename") or f"{obj.stem}.pdf"
-    try:
-        doc = await asyncio.to_thread(
-            parse_pdf, data, filename=filename, template=meta.get("template") or "hyresavi"
-        )
-        row = to_rental_row(doc, filename_stem=filename.rsplit(".", 1)[0])
-    except InvoiceParseError as exc:
-        await _failed(obj, getattr(exc, "reason", "unparseable"), exc)
-        raise
+    doc = await asyncio.to_thread(
+        parse_pdf, data, filename=filename, template=meta.get("template") or "hyresavi"
+    )
+    row = to_rental_row(doc, filename_stem=filename.rsplit(".", 1)[0])
     reference = row["OCR"] or hashlib.sha256(data).hexdigest()[:16]
     invoice_id = f"Invoice_{reference}"
     row.update(
@@ -82,7 +96,7 @@ async def parse_object(obj: RentalObject) -> str:
     return invoice_id
 
 
-async def _failed(obj: RentalObject, reason: str, exc: Exception) -> None:
+async def _failed(obj: RentalObject, reason: str) -> None:
     log.warning("rental invoice failed to parse", extra={"reason": reason, "key": obj.key})
     await ledger.record(
         obj.user_id, ledger.object_key(obj.key), status="failed", reason=reason, kind="rental"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from paypulse_common import aws
-from paypulse_common.dynamo import decode_cursor, encode_cursor, from_item, query_all, to_item
-from paypulse_common.errors import DependencyError, InvalidRequestError
+from paypulse_common.dynamo import from_item, query_all, to_item
+from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
 
 
@@ -52,29 +52,22 @@ async def has_invoice_for(user_id: str, year: int, month: int) -> bool:
     return False
 
 
-async def page(
-    user_id: str, *, limit: int | None = None, cursor: str | None = None
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The user's invoices: all of them, or one page of ``limit`` and the next cursor."""
+async def all_rows(user_id: str) -> list[dict[str, Any]]:
+    """Every invoice of the user (one rent notice a month: a few hundred rows at most), every
+    query page followed. Callers order and page them (newest first, by due date)."""
     db = await aws.client("dynamodb")
-    kwargs: dict[str, Any] = {
-        "TableName": _table(),
-        "KeyConditionExpression": "UserID = :u",
-        "ExpressionAttributeValues": {":u": {"S": user_id}},
-    }
-    start = decode_cursor(cursor, owner_key="UserID", owner=user_id) if limit else None
-    if start:
-        kwargs["ExclusiveStartKey"] = start
     try:
-        if limit is None:
-            return [from_item(i) async for i in query_all(db, **kwargs)], None
-        response = await db.query(Limit=limit, **kwargs)
+        return [
+            from_item(i)
+            async for i in query_all(
+                db,
+                TableName=_table(),
+                KeyConditionExpression="UserID = :u",
+                ExpressionAttributeValues={":u": {"S": user_id}},
+            )
+        ]
     except Exception as exc:
-        if aws.error_code(exc) == "ValidationException":
-            raise InvalidRequestError("Invalid cursor") from exc
         raise DependencyError("Database error during invoice retrieval") from exc
-    items = [from_item(i) for i in response.get("Items", [])]
-    return items, encode_cursor(response.get("LastEvaluatedKey"))
 
 
 async def get(user_id: str, invoice_id: str) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from paypulse_common import aws, ledger, users
 from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.retail_window import Window, incremental
@@ -137,7 +137,7 @@ async def fetch_retail(
     if sync is None or not sync.nothing_new:
         senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
         chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
-        await asyncio.gather(*(one_vendor(v) for v in chosen))
+        await gather_all(*(one_vendor(v) for v in chosen))
     if sync is not None and not result.errors:
         await mail_sync.complete(user_id, sync)
     return result

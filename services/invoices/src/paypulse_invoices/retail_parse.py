@@ -4,8 +4,10 @@ Extraction: schema.org markup, else Gemini (when a key is in Secrets Manager), e
 Duplicates are keyed on (user, vendor id, order id) — never on free text: the invoice id is
 derived from that key, and base row, detail row and ledger entry are written in one
 transaction that fails when the invoice exists. A zero-amount e-mail is recorded as skipped.
-Every outcome lands in the ledger (``obj#<key>``); failures are raised so the trigger retries
-and then dead-letters."""
+Every outcome lands in the ledger (``obj#<key>``). Permanent failures (too large, nothing
+extractable) are recorded and the event is done: the same bytes cannot parse on a retry, and a
+retry would call Gemini again. Only retryable errors (S3, DynamoDB, Gemini 429/5xx) are raised,
+so the trigger retries and then dead-letters."""
 
 from __future__ import annotations
 
@@ -20,7 +22,12 @@ from urllib.parse import unquote_plus
 from paypulse_common import aws, ledger
 from paypulse_common.categories import DETAIL_TABLES
 from paypulse_common.dynamo import to_item
-from paypulse_common.errors import DependencyError, InvoiceParseError
+from paypulse_common.errors import (
+    DependencyError,
+    InvoiceParseError,
+    NotFoundError,
+    PayPulseError,
+)
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_common.runtime import settings
@@ -74,6 +81,26 @@ async def _gemini() -> Any:
 
 
 async def parse_object(obj: RetailObject) -> dict[str, Any]:
+    """Parse one uploaded e-mail; permanent failures are recorded and returned, retryable
+    errors raised."""
+    try:
+        return await _parse(obj)
+    except PayPulseError as exc:
+        if exc.retryable:
+            raise
+        if isinstance(exc, NotFoundError):  # deleted since the upload (e.g. account deleted)
+            return {"outcome": "gone"}
+        await ledger.record(
+            obj.user_id,
+            ledger.object_key(obj.key),
+            status="failed",
+            reason=exc.message[:300],
+            kind="retail",
+        )
+        return {"outcome": "failed"}
+
+
+async def _parse(obj: RetailObject) -> dict[str, Any]:
     from paypulse_parsers.retail import extract_retail
 
     data, meta = await read_bounded(obj.bucket, obj.key, MAX_HTML_BYTES)
@@ -81,7 +108,7 @@ async def parse_object(obj: RetailObject) -> dict[str, Any]:
     entry = ledger.object_key(obj.key)
     if data is None:
         await ledger.record(obj.user_id, entry, status="failed", reason="too_large", kind="retail")
-        raise InvoiceParseError("The e-mail is too large to parse")
+        return {"outcome": "failed"}
     doc = await extract_retail(
         data, content_type="text/html", vendor=vendor, category=obj.sub_type, gemini=await _gemini()
     )
@@ -102,7 +129,7 @@ async def parse_object(obj: RetailObject) -> dict[str, Any]:
             reason="; ".join(doc.problems)[:300] or "unparseable",
             kind="retail",
         )
-        raise InvoiceParseError("The retail e-mail could not be parsed")
+        return {"outcome": "failed"}
     order_ref = doc.order_id or f"msg-{meta.get('message-id') or obj.digest}"
     invoice_id = invoice_id_for(obj.user_id, obj.vendor_id, order_ref)
     invoice_date = doc.invoice_date or obj.sent_date
@@ -191,6 +218,10 @@ async def _write(obj: RetailObject, base: dict[str, Any], details: dict[str, Any
             reasons = exc.response.get("CancellationReasons", [])  # type: ignore[attr-defined]
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
+            if any(r.get("Code") in ("ValidationError", "ValidationException") for r in reasons):
+                raise InvoiceParseError("DynamoDB rejects the extracted invoice") from exc
+        if aws.error_code(exc) == "ValidationException":  # the item itself is invalid: permanent
+            raise InvoiceParseError("DynamoDB rejects the extracted invoice") from exc
         raise DependencyError("Database error while storing the invoice") from exc
 
 

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from paypulse_common.categories import RETAIL_SUB_TYPES, valid_sub_types
-from paypulse_common.errors import InvalidRequestError, MissingFieldsError
-
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 
@@ -27,44 +24,23 @@ class Window:
         return self.end + timedelta(days=1)
 
     def to_json(self) -> dict[str, str]:
-        return {"start": f"{self.start:%Y/%m/%d}", "end": f"{self.end:%Y/%m/%d}"}
-
-
-def _iso(payload: dict[str, Any], name: str) -> date:
-    value = payload.get(name)
-    try:
-        return (
-            date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad(name)
-        )
-    except ValueError:
-        return _bad(name)
-
-
-def _bad(name: str) -> date:
-    raise InvalidRequestError(f"'{name}' must be a date as YYYY-MM-DD")
+        """ISO dates (YYYY-MM-DD), the format the request's start_date/end_date use."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
 def requested(payload: dict[str, Any]) -> tuple[Window | None, str | None]:
-    """The custom window and vendor category of an API request (None when not given)."""
+    """The custom window and vendor category of a request already validated by the route's
+    model (dates are YYYY-MM-DD). One date alone: the other is today (only a start) or 30 days
+    before the end (only an end). The end is at most today; a window longer than ``MAX_DAYS``
+    keeps its last ``MAX_DAYS``; an end before the start is an empty window (finds nothing)."""
     category = payload.get("vendor_category")
-    if category is not None and category not in RETAIL_SUB_TYPES:
-        raise InvalidRequestError(f"Invalid vendor_category. Valid options: {valid_sub_types()}")
-    has_start, has_end = payload.get("start_date") is not None, payload.get("end_date") is not None
-    if has_start != has_end:
-        raise MissingFieldsError(
-            "start_date" if not has_start else "end_date",
-            message="Both start_date and end_date must be provided for custom date range",
-        )
-    if not has_start:
+    start_text, end_text = payload.get("start_date"), payload.get("end_date")
+    if start_text is None and end_text is None:
         return None, category
-    start, end = _iso(payload, "start_date"), _iso(payload, "end_date")
     today = datetime.now(UTC).date()
-    if end < start:
-        raise InvalidRequestError("end_date must not be before start_date")
-    if end > today:
-        end = today
-    if (end - start).days > MAX_DAYS:
-        raise InvalidRequestError(f"The date range may span at most {MAX_DAYS} days")
+    end = min(date.fromisoformat(end_text), today) if end_text else today
+    start = date.fromisoformat(start_text) if start_text else end - timedelta(days=DEFAULT_DAYS)
+    start = max(start, end - timedelta(days=MAX_DAYS))
     return Window(start, end, custom=True), category
 
 

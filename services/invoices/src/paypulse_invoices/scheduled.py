@@ -52,11 +52,12 @@ async def for_every_user(
                 retryable = True
                 report["errors"].append({"user_id": user_id, "code": "INTERNAL_SERVER_ERROR"})
 
-    tasks = []
-    async for user_id in users.iter_user_ids():
-        report["total_users"] += 1
-        tasks.append(asyncio.create_task(one(user_id)))
-    await asyncio.gather(*tasks)
+    # ``one`` never raises, so a failure of the listing itself propagates unwrapped after the
+    # group cancelled and awaited the users already started (none is left running).
+    async with asyncio.TaskGroup() as group:
+        async for user_id in users.iter_user_ids():
+            report["total_users"] += 1
+            group.create_task(one(user_id))
     log.info("scheduled run finished", extra={k: v for k, v in report.items() if k != "errors"})
     if retryable:
         raise ScheduledRunError(f"{report['failed']} user(s) failed; the run will be retried")

@@ -18,14 +18,15 @@ from paypulse_common.errors import (
 )
 from paypulse_common.runtime import settings
 
-_TOKEN = re.compile(r"^[0-9a-fA-F]{64,200}$")
+# An APNs device token in hex (surrounding whitespace ignored): the request models' pattern.
+TOKEN_PATTERN = r"^\s*[0-9a-fA-F]{64,200}\s*$"  # noqa: S105 - a pattern, not a secret
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def validate_token(token: str) -> str:
-    token = token.strip()
-    if not _TOKEN.match(token):
+    if not _TOKEN.search(token):
         raise InvalidRequestError("device_token must be the APNs token in hex (64+ characters)")
-    return token.lower()
+    return token.strip().lower()
 
 
 def _table() -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from paypulse_parsers.document import LineItem, ParsedDocument
+from paypulse_parsers.document import LineItem, ParsedDocument, check_amount
 
 Syntax = Literal["CII", "UBL"]
 
@@ -76,33 +76,38 @@ class EInvoice:
         elif total == 0:
             status = "skipped"
             problems.append("amount to pay is zero (fully prepaid)")
-        return ParsedDocument(
-            kind="unknown",
-            vendor_name=self.seller,
-            total_amount=total,
-            currency=self.currency,
-            invoice_date=self.issue_date,
-            due_date=self.due_date,
-            payment_reference=self.payment_reference,
-            order_id=self.order_id,
-            line_items=self.lines,
-            method="xml",
-            extractor=self.syntax.lower(),
-            status=status,  # type: ignore[arg-type]
-            confidence=0.99 if not problems else 0.7,
-            document_type=self.doc_type,
-            gross_amount=self.gross,
-            prepaid_amount=self.prepaid,
-            invoice_number=self.number,
-            language=self.language,
-            fields={
-                "syntax": self.syntax,
-                "type_code": self.type_code,
-                "tax": self.tax,
-                "net": self.net,
-                "buyer": self.buyer,
-                "rounding": self.rounding,
-                "amount_due_as_written": self.amount_due,
-            },
-            problems=problems,
+        return check_amount(
+            ParsedDocument(
+                kind="unknown",
+                vendor_name=self.seller,
+                total_amount=total,
+                currency=self.currency,
+                invoice_date=self.issue_date,
+                due_date=self.due_date,
+                payment_reference=self.payment_reference,
+                order_id=self.order_id,
+                line_items=self.lines,
+                method="xml",
+                extractor=self.syntax.lower(),
+                status=status,  # type: ignore[arg-type]
+                confidence=0.99 if not problems else 0.7,
+                document_type=self.doc_type,
+                gross_amount=self.gross,
+                prepaid_amount=self.prepaid,
+                invoice_number=self.number,
+                language=self.language,
+                fields={
+                    "syntax": self.syntax,
+                    "type_code": self.type_code,
+                    # amounts nested: row builders that copy top-level amounts skip them
+                    "einvoice": {
+                        "tax": self.tax,
+                        "net": self.net,
+                        "rounding": self.rounding,
+                        "amount_due_as_written": self.amount_due,
+                        "buyer": self.buyer,
+                    },
+                },
+                problems=problems,
+            )
         )

@@ -6,32 +6,12 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# Currency markers (lower-cased) -> ISO 4217.
-CURRENCY_MARKERS: dict[str, str] = {
-    "kr": "SEK",
-    "kr.": "SEK",
-    "sek": "SEK",
-    ":-": "SEK",
-    "€": "EUR",
-    "eur": "EUR",
-    "euro": "EUR",
-    "euros": "EUR",
-    "$": "USD",
-    "usd": "USD",
-    "us$": "USD",
-    "£": "GBP",
-    "gbp": "GBP",
-    "₹": "INR",
-    "rs": "INR",
-    "rs.": "INR",
-    "inr": "INR",
-    "zł": "PLN",
-    "pln": "PLN",
-    "nok": "NOK",
-    "dkk": "DKK",
-    "chf": "CHF",
-}
-_MARKER = r"(?:us\$|kr\.?|sek|eur|euros?|usd|gbp|inr|rs\.?|pln|zł|nok|dkk|chf|[$€£₹]|:-)"
+from paypulse_parsers.currency import ISO_4217, resolve
+
+_MARKER = (
+    r"(?:(?:us|ca|au|nz|r)\$|kr\.?|kronor|kroner|sek|eur|euros?|usd|gbp|inr|rs\.?|pln|zł|z[łl]|"
+    r"nok|dkk|chf|s?fr\.|czk|kč|huf|ft|brl|[$€£₹¥]|:-)"
+)
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _AMOUNT = re.compile(
     rf"""^\s*(?P<sign>[-\u2212\u2013])?\s*(?P<pre>{_MARKER})?\s*(?P<sign2>[-\u2212\u2013])?\s*
@@ -40,8 +20,8 @@ _AMOUNT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _DIGIT = re.compile(r"\d")
-_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z])(SEK|EUR|USD|GBP|INR|PLN|NOK|DKK|CHF)(?![A-Za-z])")
-_SYMBOL_IN_TEXT = re.compile(r"[$€£₹]|(?<![A-Za-z])(?:kr|Rs|zł)(?![A-Za-z])")
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+_SYMBOL_IN_TEXT = re.compile(r"[$€£₹]|(?<![A-Za-z])(?:kr|Rs|zł|Kč|Ft|CHF|R\$)(?![A-Za-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +56,10 @@ def parse_amount(text: str) -> Money | None:
     value = parse_number(number)
     if match["sign"] or match["sign2"]:
         value = -value
-    marker = (match["pre"] or match["post"] or "").lower()
+    marker = match["pre"] or match["post"] or ""
     return Money(
         value=value,
-        currency=CURRENCY_MARKERS.get(marker),
+        currency=resolve(marker)[0],
         has_decimals=bool(re.search(r"[.,]\d{1,2}$", number)),
     )
 
@@ -89,22 +69,26 @@ def to_int(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _codes(text: str) -> list[str]:
+    return [c for c in _CODE_IN_TEXT.findall(text) if c in ISO_4217]
+
+
 def currency_in(text: str) -> str | None:
     """The first currency code or symbol in ``text``."""
-    code = _CODE_IN_TEXT.search(text)
-    if code:
-        return code[1]
+    codes = _codes(text)
+    if codes:
+        return codes[0]
     symbol = _SYMBOL_IN_TEXT.search(text)
-    return CURRENCY_MARKERS.get(symbol[0].lower()) if symbol else None
+    return resolve(symbol[0])[0] if symbol else None
 
 
 def dominant_currency(text: str) -> str | None:
     """The currency mentioned most often in ``text`` (codes and symbols)."""
     counts: dict[str, int] = {}
-    for found in _CODE_IN_TEXT.finditer(text):
-        counts[found[1]] = counts.get(found[1], 0) + 1
+    for code in _codes(text):
+        counts[code] = counts.get(code, 0) + 1
     for found in _SYMBOL_IN_TEXT.finditer(text):
-        iso = CURRENCY_MARKERS.get(found[0].lower())
+        iso = resolve(found[0])[0]
         if iso:
             counts[iso] = counts.get(iso, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else None

@@ -1,30 +1,23 @@
 """Dates as invoices print them: ISO, 31/12/2017, 8-9-2022, 21.05.14, "August 3 , 2014",
-"7. Mai 2014", "02 Juillet 2015", "19 april 2014" (English, Swedish, German, French, Dutch)."""
+"7. Mai 2014", "02 Juillet 2015", "3 de marzo de 2025", "3. března 2025" (CLDR month names of
+sv da nb fi de nl fr es it pt pl cs el en)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-_MONTHS = {
-    "january": 1, "jan": 1, "januari": 1, "januar": 1, "janvier": 1, "janv": 1,
-    "february": 2, "feb": 2, "februari": 2, "februar": 2, "février": 2, "fevrier": 2, "févr": 2,
-    "march": 3, "mar": 3, "mars": 3, "märz": 3, "maerz": 3, "maart": 3, "mrt": 3,
-    "april": 4, "apr": 4, "avril": 4, "avr": 4,
-    "may": 5, "maj": 5, "mai": 5, "mei": 5,
-    "june": 6, "jun": 6, "juni": 6, "juin": 6,
-    "july": 7, "jul": 7, "juli": 7, "juillet": 7, "juil": 7,
-    "august": 8, "aug": 8, "augusti": 8, "août": 8, "aout": 8, "augustus": 8,
-    "september": 9, "sep": 9, "sept": 9, "septembre": 9,
-    "october": 10, "oct": 10, "oktober": 10, "okt": 10, "octobre": 10,
-    "november": 11, "nov": 11, "novembre": 11,
-    "december": 12, "dec": 12, "dezember": 12, "dez": 12, "décembre": 12, "déc": 12,
-}  # fmt: skip
+from paypulse_parsers.cldr import MONTHS
+
+# CLDR month names of the 14 languages, plus the ASCII spellings invoices use without accents.
+_MONTHS = {**MONTHS, "maerz": 3, "fevrier": 2, "aout": 8, "sept": 9, "decembre": 12}
 _MONTH_NAME = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 
 _ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d])")
-_DAY_MONTH = re.compile(rf"(?<!\w)(\d{{1,2}})\.?\s+({_MONTH_NAME})\.?\s+(\d{{4}})(?!\d)", re.I)
+_DAY_MONTH = re.compile(
+    rf"(?<!\w)(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_NAME})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)", re.I
+)
 _MONTH_DAY = re.compile(rf"(?<!\w)({_MONTH_NAME})\.?\s+(\d{{1,2}})\s*,?\s*(\d{{4}})(?!\d)", re.I)
 
 

@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from paypulse_parsers import ocr
+from paypulse_parsers import labels, ocr
 from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.pdf_text import Cell, NotAnInvoiceError, PdfText, Row
 from paypulse_parsers.rental.amounts import Money, currency_in, dominant_currency, parse_amount
 from paypulse_parsers.rental.dates import find_dates
@@ -23,32 +24,43 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+_WEAK = "|".join(re.escape(w) for w in labels.words("weak") if w not in ("payment", "sum"))
 # (priority, label pattern): lower priority wins; ties go to the largest amount.
 _AMOUNT_LABELS = (
-    (0, _re(r"amount due|balance due|total due|amount to pay|amount payable|att betala|"
-            r"somme à payer|net à payer|montant à payer|zu zahlen|zahlbetrag|te betalen|"
-            r"do zapłaty|montant du prélèvement")),
-    (1, _re(r"grand total|total ttc|invoice total|total for this invoice|factuur ?totaal|"
-            r"rechnungsbetrag|gesamtbetrag|endbetrag|total facture|total amount|totalbelopp|"
-            r"summa|razem")),
-    (2, _re(r"^(total|totalt|totaal|totale|gesamt|summe)\b")),
-)  # fmt: skip
-_AMOUNT_EXCLUDE = _re(
-    r"sub-? ?total|subtotaal|zwischensumme|untaxed|excl|exkl|exclusief|ohne|total ht|"
-    r"\bnet(to)?\b(?! à)|^(tax|vat|btw|moms|tva|mwst)\b"
+    (0, labels.pattern("due")),
+    (1, labels.pattern("gross")),
+    (2, _re(rf"^(?:{_WEAK})\b")),
 )
+_NOT_TOTAL = labels.pattern("not_total")
+_TAX = labels.pattern("tax")
+_INCLUDING = labels.pattern("including")
 _INVOICE_DATE_LABELS = (
-    _re(r"invoice date|date of invoice|fakturadatum|rechnungsdatum|factuur ?datum|"
-        r"date de (la )?facture|data wystawienia|billing date|issue date|date d'émission|"
-        r"(facture|invoice|rechnung|faktura)\b.*?\b(du|of|vom|från)\b"),
-    _re(r"^(date|datum|data)\b|\b(date|datum)\s*:"),
-    _re(r"order ?date|orderdatum|bestelldatum"),
-)  # fmt: skip
-_DUE_DATE_LABELS = (
-    _re(r"due date|date due|payment due|due on|förfallodatum|förfallodag|betala senast|"
-        r"zahlungsziel|fällig|date limite de paiement|échéance|vervaldatum|vervaldag|"
-        r"termin płatności|pay by"),
-)  # fmt: skip
+    labels.pattern("issue_date"),
+    _re(r"(facture|invoice|rechnung|faktura)\b.*?\b(du|of|vom|från)\b"),
+    _re(r"^(date|datum|data|dato|fecha)\b|\b(date|datum)\s*:"),
+    labels.pattern("order_date"),
+)
+_DUE_DATE_LABELS = (labels.pattern("due_date"),)
+
+
+def _label_priority(label: str) -> int | None:
+    """The priority of an amount label; None for other and excluded labels (the words of the
+    label itself, "Netto a pagare", do not exclude it)."""
+    for priority, pattern in _AMOUNT_LABELS:
+        m = pattern.search(label)
+        if m:
+            return None if _excluded(label[: m.start()] + " " + label[m.end() :]) else priority
+    return None
+
+
+def _excluded(label: str) -> bool:
+    """A sub-total, net or tax line (a tax word counts unless "incl." stands before it)."""
+    if _NOT_TOTAL.search(label):
+        return True
+    tax = _TAX.search(label)
+    return bool(tax and not _INCLUDING.search(label[: tax.start()]))
+
+
 _REFERENCE_LABELS = _re(
     r"\bocr\b|betalningsreferens|referensnummer|payment reference|communication|"
     r"betalingskenmerk|kenmerk|verwendungszweck|référence de paiement"
@@ -90,17 +102,14 @@ def _amount(text: PdfText) -> tuple[Money, str] | None:
     rows = text.rows
     candidates: list[tuple[int, Money, str]] = []
     for pair in amount_rows(rows):
-        if _AMOUNT_EXCLUDE.search(pair.label):
-            continue
-        for priority, pattern in _AMOUNT_LABELS:
-            if pattern.search(pair.label):
-                candidates.append((priority, pair.money, pair.label))
-                break
+        priority = _label_priority(pair.label)
+        if priority is not None:
+            candidates.append((priority, pair.money, pair.label))
     if not candidates:  # a label with its amount below it (table headers)
         for priority, pattern in _AMOUNT_LABELS:
             for i, j, _rest in _labelled(rows, pattern):
                 label = rows[i].cells[j].text
-                if _AMOUNT_EXCLUDE.search(label):
+                if _label_priority(label) != priority:
                     continue
                 for cell in cells_below(rows, i, rows[i].cells[j]):
                     money = parse_amount(cell.text)
@@ -198,6 +207,7 @@ def parse(text: PdfText) -> ParsedDocument:
         method="rules",
         extractor=METHOD,
         confidence=0.5,
+        language=detect_language(full),
         status="needs_review",
         fields=fields,
         problems=problems,

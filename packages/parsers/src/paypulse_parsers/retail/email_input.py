@@ -32,6 +32,7 @@ class EmailInput:
     subject: str | None = None
     date: str | None = None  # ISO date of the Date header
     problems: list[str] = field(default_factory=list)
+    plain: str | None = None  # the text/plain alternative of an HTML mail
     # (filename, content type, bytes) of XML / PDF attachments (possible e-invoices)
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
@@ -46,6 +47,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(name, errors="replace"), name
     names = []
+    if declared and _single_byte(declared) and _is_multibyte_utf8(data):
+        names.append("utf-8")  # declared latin-1/ascii, but the bytes are UTF-8
     if declared:
         names.append(declared)
     meta = _META_CHARSET.search(data[:4096])
@@ -64,6 +67,79 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
     return data.decode("latin-1"), "latin-1"
+
+
+def _single_byte(name: str) -> bool:
+    try:
+        return codecs.lookup(name.strip().lower()).name in (
+            "ascii",
+            "latin-1",
+            "iso8859-1",
+            "iso8859-15",
+            "cp1252",
+        )
+    except (LookupError, ValueError):
+        return False
+
+
+def _is_multibyte_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_LITERAL_BREAKS = re.compile(r"\\r\\n|\\n|\\r|\\t")
+_QP_SOFT_BREAK = re.compile(r"=\r?\n")
+_QP_ESCAPE = re.compile(r"=(?:3D|20|0A|C3|E2|A0)", re.I)
+
+
+def unescape_body(text: str) -> str:
+    """A body as it should have arrived: HTML/text whose line breaks came as the two
+    characters ``\\n`` (a JSON- or log-escaped copy) gets real ones; a body still in
+    quoted-printable (``=3D``, ``=`` soft breaks) is decoded."""
+    sample = text[:20000]
+    if len(_LITERAL_BREAKS.findall(sample)) >= 3 and sample.count("\n") < 3:
+        text = _LITERAL_BREAKS.sub(lambda m: {"\\t": "\t"}.get(m.group(0), "\n"), text).replace(
+            '\\"', '"'
+        )
+    if len(_QP_ESCAPE.findall(sample)) >= 3 and (
+        _QP_SOFT_BREAK.search(sample) or "=3D" in sample.upper()
+    ):
+        import quopri
+
+        raw = quopri.decodestring(text.encode("utf-8", "replace"))
+        text, _ = decode_bytes(raw)
+    return text
+
+
+_FORWARDED = re.compile(
+    r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|"
+    r"ursprüngliche nachricht|message transféré|message d'origine|vidarebefordrat meddelande|"
+    r"videresendt (?:melding|meddelelse)|doorgestuurd bericht|mensaje reenviado|"
+    r"messaggio inoltrato|mensagem encaminhada|wiadomość przekazana|přeposlaná zpráva)\s*-{2,}"
+    r"|^begin forwarded message:",
+    re.I | re.M,
+)
+_FORWARDED_FROM = re.compile(
+    r"^\s*(?:\*\s*)?(?:from|von|de|från|fra|van|da|od)\s*:\s*\**\s*(?P<who>[^\n]{3,200})",
+    re.I | re.M,
+)
+
+
+def forwarded_sender(text: str) -> str | None:
+    """The original sender of a forwarded mail (the ``From:`` line after the marker)."""
+    marker = _FORWARDED.search(text)
+    if not marker:
+        return None
+    found = _FORWARDED_FROM.search(text, marker.end(), marker.end() + 2000)
+    if not found:
+        return None
+    who = re.sub(r"<[^>@]*>", "", found.group("who"))  # HTML tags, not the address
+    return who.replace("&lt;", "<").replace("&gt;", ">").strip() or None
 
 
 def _looks_like_email(data: bytes) -> bool:
@@ -106,6 +182,24 @@ def _attachments(msg: Message) -> list[tuple[str, str, bytes]]:
 
 
 def _pick_part(msg: Message) -> tuple[Message | None, bool]:
+    html, plain = _parts(msg)
+    if html is not None:
+        return html, True
+    return plain, False
+
+
+def _decoded(part: Message) -> str:
+    payload = part.get_payload(decode=True) or b""
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8", "replace")
+    elif not isinstance(payload, bytes):
+        payload = b""
+    text, _ = decode_bytes(payload, part.get_content_charset())
+    return text
+
+
+def _parts(msg: Message) -> tuple[Message | None, Message | None]:
+    """The first text/html and text/plain body parts (attachments excluded)."""
     html = plain = None
     for part in msg.walk():
         if part.is_multipart():
@@ -118,9 +212,7 @@ def _pick_part(msg: Message) -> tuple[Message | None, bool]:
             html = part
         elif ctype == "text/plain" and plain is None:
             plain = part
-    if html is not None:
-        return html, True
-    return plain, False
+    return html, plain
 
 
 def _from_email(data: bytes, problems: list[str]) -> EmailInput:
@@ -140,6 +232,14 @@ def _from_email(data: bytes, problems: list[str]) -> EmailInput:
         elif not isinstance(payload, bytes):
             payload = b""
         body, _ = decode_bytes(payload, part.get_content_charset())
+    alternative = None
+    if is_html:
+        _html, plain_part = _parts(msg)
+        if plain_part is not None:
+            try:
+                alternative = _decoded(plain_part)
+            except Exception as exc:  # a broken transfer encoding in the alternative
+                log.info("text/plain alternative not decodable: %s", type(exc).__name__)
     sender = _decode_header(_header(msg, "From"))
     subject = _decode_header(_header(msg, "Subject"))
     iso = None
@@ -149,7 +249,7 @@ def _from_email(data: bytes, problems: list[str]) -> EmailInput:
             iso = parsedate_to_datetime(raw_date).date().isoformat()
         except (TypeError, ValueError, IndexError):
             iso = None
-    return EmailInput(body, is_html, sender, subject, iso, problems, _attachments(msg))
+    return EmailInput(body, is_html, sender, subject, iso, problems, alternative, _attachments(msg))
 
 
 def _decode_header(value: str | None) -> str | None:
@@ -189,5 +289,10 @@ def read_input(document: bytes | str, content_type: str = "text/html") -> EmailI
     if len(result.body) > MAX_BODY_CHARS:
         result.body = result.body[:MAX_BODY_CHARS]
         result.problems.append(f"body longer than {MAX_BODY_CHARS} characters was truncated")
-    result.body = result.body.replace("\x00", "")
+    result.body = unescape_body(result.body.replace("\x00", ""))
+    if not result.is_html and re.search(r"<(?:html|body|table|div|p)\b", result.body[:20000], re.I):
+        result.is_html = True  # HTML sent as text/plain (or unescaped above)
+    original = forwarded_sender(result.body[:200_000])
+    if original:
+        result.sender = original
     return result

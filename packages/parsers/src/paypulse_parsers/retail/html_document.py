@@ -73,9 +73,12 @@ _BLOCK = frozenset(
     }
 )
 _CELL = frozenset({"td", "th"})
+# A property name starts the declaration: ``backface-visibility: hidden`` or
+# ``content-visibility`` must not read as ``visibility: hidden``.
 _HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|max-height\s*:\s*0(?:px)?\s*(?:;|$|!)"
-    r"|font-size\s*:\s*0(?:px)?\s*(?:;|$|!)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)",
+    r"(?<![\w-])(?:display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all"
+    r"|max-height\s*:\s*0(?:px)?\s*(?:;|$|!)|font-size\s*:\s*0(?:px)?\s*(?:;|$|!)"
+    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!))",
     re.I,
 )
 _URL_ATTRS = {

@@ -1,5 +1,7 @@
-"""Amounts and currencies in free text: number formats (``1 234,50``, ``1,234.50``, ``499:-``),
-ISO 4217 codes, symbols ($ € £ ¥) and ``kr`` resolved with the vendor's hint currency."""
+"""Amounts and currencies in free text: number formats (``1 234,50``, ``1,234.50``,
+``1.234,50``, ``1'234.50``, ``499:-``), ISO 4217 codes, symbols and local names (``kr``, ``Kč``,
+``zł``, ``Ft``, ``Rs``, ``₹``, ``Fr.``, ``R$`` ...) resolved with the document's evidence
+(``paypulse_parsers.currency``)."""
 
 from __future__ import annotations
 
@@ -7,26 +9,21 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# Active ISO 4217 alphabetic codes.
-ISO_4217 = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
-    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
-    FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
-    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
-    MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
-    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT
-    TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW
-    ZWG""".split()  # noqa: SIM905
-)
-_DOLLAR = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"})
-_KRONA = frozenset({"SEK", "NOK", "DKK", "ISK"})
-_YEN = frozenset({"JPY", "CNY"})
-SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY", "zł": "PLN", "₹": "INR", "₺": "TRY"}
+from paypulse_parsers.currency import ISO_4217, Evidence, resolve
+
+__all__ = ["ISO_4217", "Evidence", "Money", "find_money", "parse_number", "to_decimal"]
 
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,'\u2019]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CODES = r"[A-Z]{3}"
-_PRE = r"(?P<pre>US\$|[$€£¥₹₺]|\b(?:" + _CODES + r"|kr\.?|Kr\.?|SEK)(?=\s?[\d-]))"
-_POST = r"(?P<post>:-|,-|\s?(?:kr\b\.?|kronor\b|SEK\b|zł|[€$£¥]|" + _CODES + r"\b))"
+_PRE = (
+    r"(?P<pre>(?:US|CA|AU|NZ|A|R)\$|[$€£¥￥₹₺₨₴]|\b(?:"
+    + _CODES
+    + r"|[Kk]r\.?|Rs\.?|S?Fr\.|Kč|zł|EUR|Eur)(?=\s?[\d-]))"
+)
+_POST = (
+    r"(?P<post>:-|,-(?!\d)|\s?(?:[Kk]r\b\.?|kronor\b|kroner\b|Kč|K[čc]\b|zł|z[łl]\b|Ft\b|"
+    r"Rs\b\.?|S?Fr\.|lei\b|[Ee]uros?\b|[€$£¥￥₹₺₴]|" + _CODES + r"\b))"
+)
 MONEY = re.compile(
     r"(?<![\w.,])(?P<sign>[-\u2212\u2013])?\s?"
     + _PRE
@@ -69,39 +66,19 @@ def parse_number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def resolve_currency(marker: str | None, hint: str | None) -> tuple[str | None, bool]:
-    """(ISO code, explicit?) for a marker written next to an amount; the hint breaks ties."""
-    hint = (hint or "").upper() or None
-    if not marker:
-        return None, False
-    m = marker.strip().rstrip(".")
-    if m in ("US$",):
-        return "USD", True
-    if m.upper() in ISO_4217 and m.isupper():
-        return m.upper(), True
-    if m in (":-", ",-") or m.lower() in ("kr", "kronor"):
-        return (hint if hint in _KRONA else "SEK"), hint in _KRONA
-    if m == "$":
-        return (hint if hint in _DOLLAR else "USD"), hint in _DOLLAR or hint is None
-    if m == "¥":
-        return (hint if hint in _YEN else "JPY"), hint in _YEN
-    if m in SYMBOLS:
-        return SYMBOLS[m], True
-    return None, False
+def _evidence(hint: Evidence | str | None) -> Evidence:
+    if isinstance(hint, Evidence):
+        return hint
+    return Evidence(hint=hint.upper() if hint else None)
 
 
-def find_money(text: str, hint: str | None = None) -> list[Money]:
-    """Every amount in ``text`` with its currency (explicit marker, else None)."""
+def find_money(text: str, hint: Evidence | str | None = None) -> list[Money]:
+    """Every amount in ``text`` with its currency (``explicit`` when the marker is certain)."""
     found: list[Money] = []
+    evidence = _evidence(hint)
     for m in MONEY.finditer(text):
         pre, post = m.group("pre"), (m.group("post") or "").strip() or None
-        if (
-            pre
-            and pre.upper() not in ISO_4217
-            and pre not in SYMBOLS
-            and pre not in ("US$",)
-            and (pre.lower().rstrip(".") != "kr")
-        ):
+        if pre and pre.isupper() and len(pre) == 3 and pre not in ISO_4217:
             pre = None
         if post and post.isupper() and len(post) == 3 and post not in ISO_4217:
             post = None
@@ -112,12 +89,17 @@ def find_money(text: str, hint: str | None = None) -> list[Money]:
             num = -num
         currency, explicit = None, False
         for marker in (post, pre):
-            cur, exp = resolve_currency(marker, hint)
+            cur, exp = resolve(marker, evidence)
             if cur and (currency is None or exp):
                 currency, explicit = cur, explicit or exp
         marked = bool(pre or post) or bool(re.search(r"[.,]\d{2}$", m.group("num")))
         found.append(Money(num, currency, explicit, marked, m.start(), m.end()))
     return found
+
+
+# https://schema.org/price: "Use '.' (FULL STOP) rather than ',' to indicate a decimal point";
+# exponents appear in machine-written values ("1e38") and must not read as "1".
+_PLAIN_NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\s*$")
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -129,6 +111,9 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int | float):
         return Decimal(str(value))
     if isinstance(value, str):
+        if _PLAIN_NUMBER.match(value):  # schema.org / JSON numbers: "." is the decimal point
+            number = Decimal(value.strip())
+            return number if number.is_finite() else None
         hits = find_money(value)
         if hits:
             return hits[0].amount
@@ -136,7 +121,7 @@ def to_decimal(value: object) -> Decimal | None:
     return None
 
 
-def currency_in(value: str, hint: str | None = None) -> str | None:
+def currency_in(value: str, hint: Evidence | str | None = None) -> str | None:
     """The currency written in a string such as ``"$70.00"`` or ``"8,50 €"``."""
     for hit in find_money(value, hint):
         if hit.currency:
@@ -151,5 +136,5 @@ def normalize_currency(value: object, hint: str | None = None) -> str | None:
     v = value.strip()
     if v.upper() in ISO_4217:
         return v.upper()
-    cur, _ = resolve_currency(v, hint)
+    cur, _ = resolve(v, _evidence(hint))
     return cur

@@ -8,6 +8,7 @@ from typing import Any
 
 from paypulse_common.errors import DependencyError
 from paypulse_parsers.document import ParsedDocument
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.retail.categories import detail_row, normalize_category
 from paypulse_parsers.retail.email_input import EmailInput, read_input
 from paypulse_parsers.retail.gemini import GeminiSettings, gemini_fields
@@ -27,6 +28,9 @@ def read_document(
     """Decoded input and its parsed/compacted form (also used by benchmarks and the CLI)."""
     source = read_input(document, content_type)
     parsed = parse_html(source.body) if source.is_html else plain_text(source.body)
+    if source.plain and not re.search(r"\d", parsed.text):  # an image-only HTML part
+        alternative = plain_text(source.plain)
+        parsed = HtmlDocument(alternative.text, parsed.title, parsed.jsonld, parsed.microdata)
     return source, parsed
 
 
@@ -53,9 +57,11 @@ def _merge(primary: dict[str, Any], secondary: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _cross_check(fields: dict[str, Any], text: str, hint_currency: str | None) -> list[str]:
+def _cross_check(
+    fields: dict[str, Any], text: str, hint_currency: str | None, sender: str | None
+) -> list[str]:
     """A doubt when confident rules read a different amount to pay than the model."""
-    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency)
+    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency, sender=sender)
     strong = rules.get("total_amount") is not None and not any(
         d.startswith(("amount", "currency")) for d in rule_doubts
     )
@@ -141,7 +147,11 @@ def _as_retail(doc: ParsedDocument, category: str, vendor: dict | None) -> Parse
          "quantity": i.quantity}
         for i in doc.line_items
     ]  # fmt: skip
-    data = {"items": items, "tax": doc.fields.get("tax"), "invoice_number": doc.invoice_number}
+    data = {
+        "items": items,
+        "tax": doc.fields["einvoice"]["tax"],
+        "invoice_number": doc.invoice_number,
+    }
     doc.fields.update(
         category=category,
         vendor_id=(vendor or {}).get("vendor_id"),
@@ -178,6 +188,7 @@ async def _extract(
         "hint_currency": hint_currency,
     }
     if markup_fields.get("total_amount") is not None:
+        markup_fields.setdefault("language", detect_language(parsed.text))
         return build_document(markup_fields, method="schema.org", doubts=source.problems, **common)
     prefix = "schema.org+" if markup_fields else ""
     doubts = list(source.problems)
@@ -191,9 +202,11 @@ async def _extract(
         else:
             fields["llm"] = info
             merged = _merge(markup_fields, fields) if markup_fields else fields
-            doubts += _cross_check(merged, parsed.text, hint_currency)
+            doubts += _cross_check(merged, parsed.text, hint_currency, source.sender)
             return build_document(merged, method=prefix + "gemini", doubts=doubts, **common)
-    fields, rule_doubts = rule_fields(parsed.text, hint_currency=hint_currency)
+    fields, rule_doubts = rule_fields(
+        parsed.text, hint_currency=hint_currency, sender=source.sender
+    )
     merged = _merge(markup_fields, fields) if markup_fields else fields
     if merged.get("order_id"):
         rule_doubts = [d for d in rule_doubts if d != "no order id found"]

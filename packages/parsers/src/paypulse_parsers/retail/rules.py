@@ -10,19 +10,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from paypulse_parsers import labels
+from paypulse_parsers.cldr import MONTHS
+from paypulse_parsers.currency import ISO_4217, Evidence, sender_tld
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.retail.money import Money, find_money
 
-# (rank, pattern) — the pattern must match at the start of a line (or be a sentence pattern).
+_WEAK = "|".join(re.escape(w) for w in labels.words("weak"))
+# (rank, pattern): the label starts the line (after up to two words for the amount to pay).
 _LABELS: list[tuple[int, re.Pattern[str]]] = [
-    (
-        100,
-        re.compile(
-            r"^(?:total\s+charged(?:\s+to)?|amount\s+(?:to\s+pay|due|charged|paid)|balance\s+due|"
-            r"total\s+(?:due|to\s+pay|paid)|(?:summa\s+|totalt\s+|belopp\s+)?att\s+betala|"
-            r"totalt\s+betalt|betalt\s+belopp|du\s+betalade|charged(?:\s+to)?)\b",
-            re.I,
-        ),
-    ),
+    (100, labels.pattern("due", anchored=True, lead_words=2)),
     (
         95,
         re.compile(
@@ -33,23 +30,13 @@ _LABELS: list[tuple[int, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    (
-        80,
-        re.compile(
-            r"^(?:order\s+total|grand\s+total|total\s+amount|totalbelopp|totalsumma|summa\s+totalt|"
-            r"totalt(?:\s+inkl\.?\s*moms)?|total\s+(?:price|cost|fare)|totalt?\s+pris|total\s*\((?:inkl|incl)[^)]*\)|total\s+(?:inkl|incl)\w*\.?"
-            r"(?:\s+(?:moms|vat|tax))?|totalpris|slutsumma|att\s+betala\s+totalt|invoice\s+total)\b",
-            re.I,
-        ),
-    ),
-    (60, re.compile(r"^(?:total|summa|belopp|amount)\s*(?::|$|\t|(?=[$€£¥\d-]))", re.I)),
-    (40, re.compile(r"^(?:payment|betalning)\s*(?::|$|\t|(?=[$€£¥\d-]))", re.I)),
+    (80, labels.pattern("gross", anchored=True, lead_words=1)),
+    (60, re.compile(rf"^(?:{_WEAK})\s*(?::|$|\t|(?=[$€£¥₹\d-])|(?=[A-Z]{{3}}\s?\d))", re.I)),
 ]
-_NOT_TOTAL = re.compile(
-    r"sub\s*-?total|delsumma|before\s+(?:vat|tax)|excl|exkl|ex\.?\s+moms|varav|tax\s+amount|"
-    r"savings|discount|rabatt|funding\s+sources|points",
-    re.I,
-)
+_PREPAID = labels.pattern("prepaid", anchored=True, lead_words=1)
+_NOT_TOTAL = labels.pattern("not_total")
+_TAX = labels.pattern("tax")
+_INCLUDING = labels.pattern("including")
 _INCOMING = re.compile(r"\byou\s+received\s+a\s+payment\b|\brefund(?:ed)?\b|\båterbetal", re.I)
 _ORDER_LABEL = re.compile(
     r"(?:ordernummer|ordernr\.?|order\s*(?:#|no\.?|number|id|nr\.?)?|bokningsnummer|"
@@ -71,32 +58,32 @@ _ORDER_RANK = (
     "kvitto",
     "transaction",
 )
-_DATE_LABEL = re.compile(
-    r"(?:placed\s+on|order\s+date|orderdatum|order\s+placed|invoice\s+date|fakturadatum|"
-    r"köpdatum|datum|date|transaction\s+date|purchase\s+date|issued|utfärdad|bokningsdatum)\s*:?\s*",
-    re.I,
+_ISSUE_LABEL = labels.pattern("issue_date")
+_ORDER_DATE_LABEL = labels.pattern("order_date")
+_DUE_DATE_LABEL = labels.pattern("due_date")
+_ANY_DATE_LABEL = re.compile(
+    r"(?<!\w)(?:date|datum|dato|data|fecha|päiväys|päivämäärä|ημερομηνία)(?!\w)\s*:?", re.I
 )
-_EN_MONTHS = "january february march april may june july august september october november december"
-_SV_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
-_MONTHS = {
-    **{m: i + 1 for i, m in enumerate(_EN_MONTHS.split())},
-    **{m: i + 1 for i, m in enumerate(_SV_MONTHS.split())},
-}
-_MON = "|".join(sorted({*_MONTHS, *(m[:3] for m in _MONTHS), "sept"}, key=len, reverse=True))
+# A month is any word looked up in the CLDR table afterwards: a 250-name alternation tried at
+# every position would dominate the parse time.
+_WORD = r"[^\W\d_]{3,12}"
 _DATE_PATTERNS = [
     (re.compile(r"\b(?P<y>20\d\d|19\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), "ymd"),
     (
-        re.compile(r"\b(?P<d>\d{1,2})\.?\s+(?P<mon>" + _MON + r")\.?,?\s+(?P<y>\d{4})\b", re.I),
+        re.compile(
+            r"(?<!\w)(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>" + _WORD
+            + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
+        ),
         "dmy",
     ),
     (
         re.compile(
-            r"\b(?P<mon>" + _MON + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.I
+            r"(?<!\w)(?P<mon>" + _WORD + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b"
         ),
         "mdy",
     ),
-    (re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>20\d\d)\b"), "dmy_num"),
-]
+    (re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>20\d\d)\b"), "num"),
+]  # fmt: skip
 
 
 @dataclass
@@ -109,37 +96,54 @@ class _Candidate:
 
 def _month(name: str) -> int | None:
     name = name.lower().rstrip(".")
-    if name == "sept":
-        return 9
-    for full, number in _MONTHS.items():
-        if full == name or full[:3] == name:
-            return number
-    return None
+    return 9 if name == "sept" else MONTHS.get(name)
 
 
-def find_dates(text: str) -> list[tuple[int, str]]:
-    """(position, ISO date) of every recognisable date in ``text``."""
+def find_dates(text: str, *, month_first: bool = False) -> list[tuple[int, str]]:
+    """(position, ISO date) of every recognisable date in ``text``; ``month_first`` reads
+    numeric dates written with slashes as US month/day (the document's locale decides)."""
     found = []
-    for pattern, _kind in _DATE_PATTERNS:
+    for pattern, kind in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             try:
-                month = int(m.group("m")) if "m" in pattern.groupindex else _month(m.group("mon"))
-                if month is None:
-                    continue
-                found.append(
-                    (m.start(), date(int(m.group("y")), month, int(m.group("d"))).isoformat())
-                )
+                if kind == "num":
+                    a, b = int(m.group("a")), int(m.group("b"))
+                    day, month = (b, a) if month_first and m.group("sep") == "/" else (a, b)
+                    if month > 12 >= day:
+                        day, month = month, day
+                elif kind == "ymd":
+                    day, month = int(m.group("d")), int(m.group("m"))
+                else:
+                    month_number = _month(m.group("mon"))
+                    if month_number is None:
+                        continue
+                    day, month = int(m.group("d")), month_number
+                found.append((m.start(), date(int(m.group("y")), month, day).isoformat()))
             except ValueError:
                 continue
     return sorted(found)
 
 
-def _amount_near(lines: list[str], i: int, after: int, hint: str | None) -> Money | None:
+def _without_dates(text: str) -> str:
+    """Dates blanked out (``12.03.2024`` must not read as the amount 12.03)."""
+    for position, _value in reversed(_date_spans(text)):
+        start, end = position
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _date_spans(text: str) -> list[tuple[tuple[int, int], str]]:
+    return [((m.start(), m.end()), m.group(0)) for p, kind in _DATE_PATTERNS
+            for m in p.finditer(text) if (kind != "dmy" and kind != "mdy")
+            or _month(m.group("mon")) is not None]  # fmt: skip
+
+
+def _amount_near(lines: list[str], i: int, after: int, hint: Evidence) -> Money | None:
     """The first currency-marked amount after the label on line i, else on the next 2 lines."""
     for j, segment in enumerate([lines[i][after:], *lines[i + 1 : i + 3]]):
         if j and _label_rank(segment) is not None:
             return None  # the next line is another label: this label has no value
-        hits = [h for h in find_money(segment, hint) if h.marked]
+        hits = [h for h in find_money(_without_dates(segment), hint) if h.marked]
         if hits:
             return hits[0]
     return None
@@ -151,56 +155,98 @@ def _label_rank(line: str) -> tuple[int, int] | None:
         m = pattern.search(stripped)
         if not m:
             continue
-        if _NOT_TOTAL.search(stripped[: m.end() + 12]):
+        window = stripped[: m.end() + 12]
+        # words of the label itself ("Netto a pagare") do not exclude it
+        if _NOT_TOTAL.search(stripped[: m.start()] + " " + stripped[m.end() : m.end() + 12]):
+            return None
+        tax = _TAX.search(window)
+        if tax and not _INCLUDING.search(window[: tax.start()]):
             return None
         return rank, m.end() + (len(line) - len(stripped))
     return None
 
 
-def rule_fields(text: str, *, hint_currency: str | None) -> tuple[dict[str, Any], list[str]]:
+_CODE_NEAR_NUMBER = re.compile(r"\b([A-Z]{3})(?=\s?[\d-])|(?<=\d)\s?([A-Z]{3})\b")
+
+
+def evidence_of(text: str, *, hint_currency: str | None, sender: str | None) -> Evidence:
+    """The document's currency evidence: language, sender domain, ISO codes next to numbers."""
+    codes = {a or b for a, b in _CODE_NEAR_NUMBER.findall(text[:20000])}
+    return Evidence(
+        language=detect_language(text),
+        tld=sender_tld(sender),
+        codes=frozenset(codes & ISO_4217),
+        hint=hint_currency.upper() if hint_currency else None,
+    )
+
+
+def _pick(candidates: list[_Candidate]) -> tuple[int, Decimal, Money, list[dict] | None]:
+    """(rank, total, the money it came from, per-order totals) of the best-ranked label."""
+    best_rank = max(c.rank for c in candidates)
+    best = [c for c in candidates if c.rank == best_rank]
+    sections = {c.section for c in best}
+    if best_rank == 80 and len(sections) > 1 and None not in sections:
+        per_section = {c.section: c.money for c in best}  # last total of each order
+        total = sum((m.amount for m in per_section.values()), Decimal(0))
+        orders = [{"order_id": s, "total_amount": m.amount} for s, m in per_section.items()]
+        return best_rank, total, list(per_section.values())[-1], orders
+    amounts = [c.money.amount for c in best]
+    common = max(set(amounts), key=lambda a: (amounts.count(a), amounts[::-1].index(a) * -1))
+    chosen = next(c.money for c in reversed(best) if c.money.amount == common)
+    return best_rank, chosen.amount, chosen, None
+
+
+def _document_currency(text: str, evidence: Evidence) -> str | None:
+    """The one currency the document's marked amounts agree on, else None."""
+    found = {m.currency for m in find_money(_without_dates(text[:20000]), evidence) if m.currency}
+    return found.pop() if len(found) == 1 else None
+
+
+def rule_fields(
+    text: str, *, hint_currency: str | None, sender: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Extraction fields from compacted text and the reasons the result is not confident."""
     lines = text.split("\n")
+    evidence = evidence_of(text, hint_currency=hint_currency, sender=sender)
     doubts: list[str] = []
     candidates: list[_Candidate] = []
+    prepaid: list[Money] = []
     section: str | None = None
     for i, line in enumerate(lines):
         for order in _ORDER_LABEL.finditer(line):
             if order.group(0).lower().startswith("order") and re.search(r"\d", order.group("id")):
                 section = order.group("id")
+        stripped = line.lstrip(" \t>-*•|:·")
+        paid = _PREPAID.search(stripped)
+        if paid:
+            money = _amount_near(lines, i, paid.end() + len(line) - len(stripped), evidence)
+            if money is not None:
+                prepaid.append(money)
+            continue
         found = _label_rank(line)
         if not found:
             continue
         rank, end = found
-        money = _amount_near(lines, i, end, hint_currency)
+        money = _amount_near(lines, i, end, evidence)
         if money is not None:
             candidates.append(_Candidate(rank, money, i, section))
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"language": evidence.language}
     if candidates:
-        best_rank = max(c.rank for c in candidates)
-        best = [c for c in candidates if c.rank == best_rank]
-        sections = {c.section for c in best}
-        if best_rank == 80 and len(sections) > 1 and None not in sections:
-            per_section = {c.section: c.money for c in best}  # last total of each order
-            total = sum((m.amount for m in per_section.values()), Decimal(0))
-            chosen = list(per_section.values())[-1]
-            fields["orders"] = [
-                {"order_id": s, "total_amount": m.amount} for s, m in per_section.items()
-            ]
-        else:
-            amounts = [c.money.amount for c in best]
-            common = max(
-                set(amounts), key=lambda a: (amounts.count(a), amounts[::-1].index(a) * -1)
-            )
-            chosen = next(c.money for c in reversed(best) if c.money.amount == common)
-            total = chosen.amount
+        best_rank, total, chosen, orders = _pick(candidates)
+        if orders:
+            fields["orders"] = orders
+        if best_rank < 100 and prepaid and not orders:
+            paid_total = sum((abs(m.amount) for m in prepaid), Decimal(0))
+            if 0 < paid_total <= abs(total):  # gross printed with a deposit, no amount due
+                fields["gross_amount"], fields["prepaid_amount"] = abs(total), paid_total
+                total = abs(total) - paid_total
         fields["total_amount"] = abs(total)
-        currency = chosen.currency
-        explicit = chosen.explicit
+        currency, explicit = chosen.currency, chosen.explicit
         if currency is None:
-            currency = hint_currency
-            doubts.append("currency not written next to the amount; used the vendor's currency")
+            currency = _document_currency(text, evidence) or hint_currency
+            doubts.append("currency not written next to the amount")
         elif not explicit:
-            doubts.append("currency inferred from a symbol or 'kr' and the vendor's hint")
+            doubts.append("currency symbol shared by several currencies; no evidence settles it")
         fields["currency"] = currency
         if best_rank < 80:
             doubts.append("amount taken from a weak label (total/payment)")
@@ -209,7 +255,11 @@ def rule_fields(text: str, *, hint_currency: str | None) -> tuple[dict[str, Any]
             doubts.append("the e-mail reports money received or refunded, not a purchase")
     fields["vendor_name"] = text_vendor(text)
     fields["order_id"] = _order_id(text)
-    fields["invoice_date"] = _invoice_date(text)
+    month_first = evidence.language == "en" and "USD" in (fields.get("currency"), evidence.hint)
+    fields["invoice_date"] = _labelled_date(text, _ISSUE_LABEL, month_first) or _invoice_date(
+        text, month_first
+    )
+    fields["due_date"] = _labelled_date(text, _DUE_DATE_LABEL, month_first)
     if not fields["order_id"]:
         doubts.append("no order id found")
     if not fields["invoice_date"]:
@@ -248,11 +298,30 @@ def _order_id(text: str) -> str | None:
     return best[1] if best else None
 
 
-def _invoice_date(text: str) -> str | None:
-    for m in _DATE_LABEL.finditer(text):
-        window = text[m.end() : m.end() + 40]
-        dates = find_dates(window)
-        if dates and dates[0][0] < 5:
+def _labelled_date(
+    text: str, label: re.Pattern[str], month_first: bool, *, not_after: frozenset[int] = frozenset()
+) -> str | None:
+    """The first date written right after a label of ``label``'s kind (a label that ends where
+    one in ``not_after`` ends, e.g. "date" of "Due date", does not count)."""
+    for m in label.finditer(text, 0, 30_000):
+        if m.end() in not_after or m.end() - 1 in not_after:
+            continue
+        dates = find_dates(text[m.end() : m.end() + 40], month_first=month_first)
+        if dates and dates[0][0] < 6:
             return dates[0][1]
-    dates = find_dates(text[:5000])
-    return dates[0][1] if dates else None
+    return None
+
+
+def _invoice_date(text: str, month_first: bool = False) -> str | None:
+    """An order date, then a bare "Date:" label, then the first date not labelled as a due,
+    delivery or order date."""
+    skip = [m.end() for m in _DUE_DATE_LABEL.finditer(text)]
+    for label in (_ORDER_DATE_LABEL, _ANY_DATE_LABEL):
+        found = _labelled_date(text, label, month_first, not_after=frozenset(skip))
+        if found:
+            return found
+    head = text[:5000]
+    for position, value in find_dates(head, month_first=month_first):
+        if not any(0 <= position - end < 6 for end in skip):
+            return value
+    return None

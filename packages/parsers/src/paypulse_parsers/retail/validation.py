@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from paypulse_parsers.document import LineItem, Method, ParsedDocument
+from paypulse_parsers.document import LineItem, Method, ParsedDocument, check_amount
 from paypulse_parsers.retail.categories import detail_row
 from paypulse_parsers.retail.money import ISO_4217, normalize_currency, to_decimal
 from paypulse_parsers.retail.rules import find_dates
@@ -130,8 +130,13 @@ def build_document(
     for key in ("document_type", "orders", "direction", "payment_status", "llm"):
         if extras.get(key) is not None:
             out_fields[key] = extras[key]
-    return ParsedDocument(
+    doc = ParsedDocument(
         kind="retail",
+        confidence=_confidence(status, method, problems),
+        language=_text(fields.get("language")),
+        gross_amount=to_decimal(fields.get("gross_amount")),
+        prepaid_amount=to_decimal(fields.get("prepaid_amount")),
+        document_type="receipt",
         vendor_name=vendor_name,
         total_amount=total,
         currency=currency,
@@ -146,6 +151,17 @@ def build_document(
         fields=out_fields,
         problems=problems,
     )
+    return check_amount(doc)
+
+
+def _confidence(status: str, extractor: str, problems: list[str]) -> float:
+    """A coarse 0..1 score: markup > rules > model, less for each doubt."""
+    if status in ("skipped", "failed"):
+        return 0.0
+    base = 0.95 if extractor == "schema.org" else 0.85
+    if "gemini" in extractor:
+        base = 0.8
+    return round(max(0.1, base - 0.15 * len(problems)), 2)
 
 
 def _method_of(extractor: str) -> Method:

@@ -1,25 +1,30 @@
-"""POST /v1/invoices/{type}/ingest/latest, and the weekday 08:30 schedule for every user.
+"""POST /v1/invoices/rental/ingest/latest, and the weekday 08:30 schedule for every user.
 
 API: 200 this month's invoice was already processed, 201 found and ingested now, 204 not yet
 available (no body). Schedule: every user (paged, failures isolated) → a report; raises when a
 user failed with a retryable error so the run is retried, then dead-lettered.
-Errors: 400, 401, 502 GMAIL_TOKEN_EXPIRED, 502.
+Errors: 401, 502 GMAIL_TOKEN_EXPIRED, 502.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
 from paypulse_common.auth import Principal
-from paypulse_common.errors import InvalidRequestError
-from paypulse_common.http import Request, Response, created, no_content, ok
+from paypulse_common.errors import GmailTokenExpiredError, InvalidCredentialsError
+from paypulse_common.http import Contract, Request, Response, created, no_content, ok
 from paypulse_common.runtime import http_handler
 from paypulse_invoices.rental_latest import ingest_latest
 from paypulse_invoices.scheduled import for_every_user
 
+CONTRACT = Contract(
+    summary="Ingest this month's rent notice if it has arrived",
+    description="200: already processed; 201: found and ingested now; 204: not sent yet.",
+    responses={200: None, 201: None, 204: None},
+    errors=(GmailTokenExpiredError, InvalidCredentialsError),
+)
+
 
 async def handle(request: Request, principal: Principal) -> Response:
-    if request.path_params.get("type") != "rental":
-        raise InvalidRequestError("Invoice type must be 'rental'")
     outcome = await ingest_latest(principal.user_id)
     if outcome.status == 201:
         return created(None, f"Invoice for {outcome.month} found and ingested successfully!")
@@ -32,4 +37,4 @@ async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
     return await for_every_user(ingest_latest)
 
 
-handler = http_handler(handle, on_schedule=on_schedule)
+handler = http_handler(handle, CONTRACT, on_schedule=on_schedule)

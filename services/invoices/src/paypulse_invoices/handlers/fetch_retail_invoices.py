@@ -10,15 +10,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from paypulse_common.auth import Principal
-from paypulse_common.http import Request, Response, ok
+from paypulse_common.errors import (
+    GmailTokenExpiredError,
+    InvalidCredentialsError,
+    MissingFieldsError,
+    UserNotFoundError,
+)
+from paypulse_common.http import Contract, Request, Response, ok
 from paypulse_common.runtime import http_handler
+from paypulse_invoices.models import RETAIL_INGEST_BODY, RetailIngestResult
 from paypulse_invoices.retail_ingest import fetch_retail, scheduled_fetch
 from paypulse_invoices.retail_window import requested
 from paypulse_invoices.scheduled import for_every_user
 
+CONTRACT = Contract(
+    summary="Fetch retail order e-mails of the active vendors",
+    body=RETAIL_INGEST_BODY,
+    responses={200: RetailIngestResult},
+    errors=(MissingFieldsError, UserNotFoundError, GmailTokenExpiredError, InvalidCredentialsError),
+)
+
 
 async def handle(request: Request, principal: Principal) -> Response:
-    window, category = requested(request.json())
+    window, category = requested(request.data)
     result = await fetch_retail(principal.user_id, window, category)
     return ok(result.to_json(), "Retail invoices fetched successfully")
 
@@ -27,4 +41,4 @@ async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
     return await for_every_user(scheduled_fetch)
 
 
-handler = http_handler(handle, on_schedule=on_schedule)
+handler = http_handler(handle, CONTRACT, on_schedule=on_schedule)

@@ -1,25 +1,27 @@
-"""GET /v1/invoices/{type}/{invoice_id} (type must be rental).
+"""GET /v1/invoices/rental/{invoice_id}.
 
 Output: 200 ``RentalInvoice``. Errors: 404 when the invoice does not exist or is not the
-caller's (same answer), 400 for another type, 401, 502.
+caller's (same answer), 401, 502.
 """
 
 from paypulse_common.auth import Principal
-from paypulse_common.errors import InvalidRequestError, NotFoundError
-from paypulse_common.http import Request, Response, ok
+from paypulse_common.errors import NotFoundError
+from paypulse_common.http import Contract, Request, Response, ok
 from paypulse_common.runtime import http_handler
-from paypulse_invoices import rental_store
+from paypulse_invoices import listing
+from paypulse_invoices.models import RENTAL_ID_PARAMS, RentalInvoice
+
+CONTRACT = Contract(
+    summary="One of the caller's rent notices",
+    params=RENTAL_ID_PARAMS,
+    responses={200: RentalInvoice},
+    errors=(NotFoundError,),
+)
 
 
 async def handle(request: Request, principal: Principal) -> Response:
-    if request.path_params.get("type") != "rental":
-        raise InvalidRequestError("Only rental invoices can be read by id on this route")
-    row = await rental_store.get(principal.user_id, request.path_params["invoice_id"][:200])
-    if row is None:
-        raise NotFoundError("Invoice not found")
-    row.pop("UserID", None)
-    row.pop("s3_key", None)
+    row = await listing.rental_invoice(principal.user_id, request.params["invoice_id"])
     return ok(row, "Invoice details retrieved successfully!")
 
 
-handler = http_handler(handle)
+handler = http_handler(handle, CONTRACT)

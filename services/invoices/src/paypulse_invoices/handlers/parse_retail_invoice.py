@@ -1,8 +1,9 @@
 """S3 ObjectCreated (suffix .html under invoices/) → RetailInvoices + detail table.
 
 Input: an S3 event; every record is handled (keys URL-decoded; vendor ids may contain "_").
-Output: the outcome per object (inserted / duplicate / skipped). Unparseable e-mails are
-recorded as failed and raised: the trigger retries, then dead-letters.
+Output: the outcome per object (inserted / duplicate / skipped / failed / gone). Unparseable
+e-mails are recorded as failed and the event is done; only transient errors (S3, DynamoDB,
+Gemini throttling or 5xx) are raised: the trigger retries, then dead-letters.
 """
 
 from collections.abc import Mapping

@@ -7,10 +7,16 @@ Output: 200 with ``data: null``. Errors: 401, 404 USER_NOT_FOUND, 502 DEPENDENCY
 
 from paypulse_common.auth import Principal
 from paypulse_common.errors import UserNotFoundError
-from paypulse_common.http import Request, Response, ok
+from paypulse_common.http import Contract, Request, Response, ok
 from paypulse_common.runtime import http_handler
 from paypulse_common.users import get_user
 from paypulse_users.purge import purge_user
+
+CONTRACT = Contract(
+    summary="Delete the account and everything it owns",
+    responses={200: None},
+    errors=(UserNotFoundError,),
+)
 
 
 async def handle(request: Request, principal: Principal) -> Response:
@@ -21,4 +27,4 @@ async def handle(request: Request, principal: Principal) -> Response:
     return ok(None, "All data for your account was deleted")
 
 
-handler = http_handler(handle)
+handler = http_handler(handle, CONTRACT)
