@@ -22,9 +22,11 @@ TABLE_ACTIONS = {
     "r": ("dynamodb:GetItem", "dynamodb:Query"),
     "s": ("dynamodb:Scan",),
     "i": (),  # queries of the table's indexes (INDEX_READ on table/T/index/*)
-    # BatchWriteItem is one action for puts and deletes alike (IAM cannot tell them apart).
-    "w": ("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "d": ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem"),
+    "w": ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "d": ("dynamodb:DeleteItem",),
+    # BatchWriteItem is one action for batched puts and deletes alike (IAM cannot tell them
+    # apart), so it is declared on its own, only by the functions that batch.
+    "b": ("dynamodb:BatchWriteItem",),
 }
 INDEX_READ = ("dynamodb:Query",)  # "i"; "s" also scans the indexes (a sparse index is the
 # cheapest way to page through every user: users.iter_user_ids)
@@ -41,10 +43,10 @@ SECRET_ACTIONS = {
     "m": ("secretsmanager:DescribeSecret",),  # metadata only: whether it exists, never its value
     "r": ("secretsmanager:GetSecretValue",),
     "w": ("secretsmanager:PutSecretValue",),
+    # Runtime-created (per-user) secrets: creating one tags it with its owner.
+    "c": ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
     "d": ("secretsmanager:DeleteSecret",),
 }
-# Runtime-created (per-user) secrets: writing one may create it, with its owner tag.
-SECRET_PREFIX_CREATE = ("secretsmanager:CreateSecret", "secretsmanager:TagResource")
 # KMS (list_awskeymanagementservice.html): envelope encryption of per-user items. Each grant
 # holds only when the request's encryption context has exactly the key "user_id"
 # (kms:EncryptionContextKeys; the Null check makes a request without context fail, as
@@ -148,9 +150,7 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
                 )
             )
     for logical, level in sorted(fn.secrets.items()):
-        actions = list(_actions(SECRET_ACTIONS, level))
-        if "w" in level and resources.secrets[logical].prefix:
-            actions += SECRET_PREFIX_CREATE
+        actions = _actions(SECRET_ACTIONS, level)
         statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
     for logical, level in sorted(fn.keys.items()):
         statements.append(

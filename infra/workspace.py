@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
-#          d deletes
+#          d deletes, b BatchWriteItem
 # buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
-# secrets: m DescribeSecret only (whether it exists), r value, w put (create, for per-user
-#          prefixes), d delete
+# secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
+#          (runtime-created per-user secrets), d delete
 # keys:    r kms:Decrypt, w kms:GenerateDataKey (envelope encryption, encryption context bound)
-ACCESS_LETTERS = {"tables": "risdw", "buckets": "rwd", "secrets": "mrwd", "keys": "rw"}
+ACCESS_LETTERS = {"tables": "risdwb", "buckets": "rwd", "secrets": "mrwcd", "keys": "rw"}
 # paypulse:tokenStore: where the per-user Gmail tokens live. Resources marked with another
 # ``token_store`` are not created; functions declare their access once, as to the secret, and
 # with "dynamodb-kms" that access becomes access to the table (+ the key): TOKEN_STORE_ACCESS.
@@ -37,7 +37,13 @@ DEFAULT_TOKEN_STORE = "secretsmanager"  # noqa: S105 - a store name
 TOKEN_STORE_RESOURCE = "gmail_tokens"  # noqa: S105 - a logical name
 # secret letter -> (table letters, key letters). "m" (exists?) reads the item's key only;
 # "d" queries the user's rows to delete them (delete_user's purge).
-TOKEN_STORE_ACCESS = {"m": ("r", ""), "r": ("r", "r"), "w": ("w", "w"), "d": ("rd", "")}
+TOKEN_STORE_ACCESS = {
+    "m": ("r", ""),
+    "r": ("r", "r"),
+    "w": ("w", "w"),
+    "c": ("w", "w"),
+    "d": ("rd", ""),
+}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
@@ -332,6 +338,8 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
                 raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
             if kind == "tables" and "i" in level and not resources.tables[logical].indexes:
                 raise DeclarationError(f"{where}: tables {logical}: 'i' but the table has no index")
+            if kind == "secrets" and "c" in level and not resources.secrets[logical].prefix:
+                raise DeclarationError(f"{where}: secrets {logical}: 'c' needs a name prefix")
     layers = tuple(raw.get("layers", ["common"]))
     for layer in layers:
         if layer not in LAYER_PACKAGES:

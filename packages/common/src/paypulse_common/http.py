@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 from paypulse_common.errors import (
     InvalidJsonError,
     InvalidRequestError,
-    MissingFieldsError,
     PayloadTooLargeError,
     PayPulseError,
 )
@@ -219,14 +218,6 @@ class Contract:
     form: bool = False
     errors: tuple[type[PayPulseError], ...] = ()
     description: str = ""
-
-
-def require_strings(payload: Mapping[str, Any], *names: str) -> list[str]:
-    """Values of required string fields; MissingFieldsError names every missing one."""
-    missing = [n for n in names if not isinstance(payload.get(n), str) or not payload[n].strip()]
-    if missing:
-        raise MissingFieldsError(*missing)
-    return [payload[n] for n in names]
 
 
 @dataclass

@@ -264,8 +264,10 @@ class Obj(Schema):
         for key, item in value.items():
             sub = self.fields.get(key)
             if sub is not None:
-                if item is not None:
-                    out[key] = sub.parse(item, prefix + key, from_text=from_text)
+                # Form bodies carry a null as the text "null" (not a value of a non-string type).
+                if item is None or (from_text and item == "null" and not isinstance(sub, Str)):
+                    continue
+                out[key] = sub.parse(item, prefix + key, from_text=from_text)
             elif self.extra is False:
                 raise _invalid(prefix + str(key), "is not a known field")
             elif isinstance(self.extra, Schema):

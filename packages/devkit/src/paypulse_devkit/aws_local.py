@@ -50,6 +50,28 @@ class PhysicalNames:
         }[kind][logical]
 
 
+def serialize_dynamodb() -> None:
+    """One DynamoDB request at a time in this process's moto. DynamoDB makes each conditional
+    write and each transaction atomic; moto checks conditions and applies (or rolls back from a
+    deep copy) without a lock, so concurrent requests from the worker threads can both pass
+    ``attribute_not_exists`` (two sign-ups of one e-mail) or undo each other's writes."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_paypulse_serialized", False):
+        return
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized  # type: ignore[method-assign]
+    DynamoHandler._paypulse_serialized = True  # type: ignore[attr-defined]
+
+
 class MotoServer:
     """moto in server mode: in this process (default; the local stack can then read what was
     published to SNS), or as a child process (``separate=True``) so that AWS work does not
@@ -68,6 +90,7 @@ class MotoServer:
 
     def start(self) -> str:
         if self._server is not None:
+            serialize_dynamodb()
             self._server.start()
             host, port = self._server.get_host_and_port()
             return f"http://{host}:{port}"

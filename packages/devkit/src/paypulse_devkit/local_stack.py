@@ -57,10 +57,13 @@ class LocalStack:
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
+        timeout_scale: float = 1.0,
     ) -> None:
         """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
-        (each delivered to its addressees)."""
+        (each delivered to its addressees). ``timeout_scale`` stretches the declared timeouts and
+        API Gateway's: up to ``workers`` environments share this process and its CPUs, where AWS
+        gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
         # PAYPULSE_TOKEN_STORE picks the Gmail token store, as paypulse:tokenStore does.
@@ -85,7 +88,8 @@ class LocalStack:
         self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
         # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
         self.timeouts: dict[str, float] = {}
-        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self.timeout_scale = timeout_scale
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S * timeout_scale
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
         self.emf_lines: deque[str] = deque(maxlen=2000)  # what the functions wrote as metrics
@@ -200,7 +204,8 @@ class LocalStack:
 
     # ---------------------------------------------------------------- invocation
     def function_timeout(self, name: str) -> float:
-        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+        declared = float(self.ws.functions[name].timeout) * self.timeout_scale
+        return self.timeouts.get(name, declared)
 
     def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment").
@@ -507,6 +512,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > api_gateway.MAX_PAYLOAD_BYTES:  # refused before the body is read
             status, headers, payload = api_gateway.payload_too_large()
+            self._discard(length)
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""
@@ -531,6 +537,23 @@ class _ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _discard(self, length: int, limit: int = 8 * api_gateway.MAX_PAYLOAD_BYTES) -> None:
+        """Read and drop an oversized body (up to ``limit``) before answering, so the client is
+        not reset mid-upload and reads the 413 (clients do not read while they send)."""
+        remaining = min(length, limit)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
+        gets the 405 + Allow (or 404) envelope API Gateway answers, never http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(

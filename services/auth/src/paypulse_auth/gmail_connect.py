@@ -18,8 +18,14 @@ GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 
 GmailAuthRequest = Obj(
     {
-        "access_token": Str(min_length=1, max_length=MAX_TOKEN_LENGTH, pattern=NOT_BLANK),
-        "refresh_token": Str(max_length=MAX_TOKEN_LENGTH),
+        "access_token": Str(
+            min_length=1,
+            max_length=MAX_TOKEN_LENGTH,
+            pattern=NOT_BLANK,
+            format="google-access-token",
+            description="From Google Sign-In; checked with Google (rejected: 400 INVALID_CREDENTIALS)",
+        ),
+        "refresh_token": Str(max_length=MAX_TOKEN_LENGTH, format="google-refresh-token"),
         "expires_in": Int(minimum=1, maximum=86400, description="Seconds; default 3600"),
         "scope": AnyOf(
             (Str(max_length=2048), Arr(Str(max_length=512), max_items=20)),

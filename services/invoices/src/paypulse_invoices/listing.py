@@ -49,12 +49,12 @@ def _number(value: Any) -> int:
         return 0
 
 
-def _encode_position(position: tuple[int, int, str]) -> str:
+def encode_cursor(position: tuple[int, int, str]) -> str:
     raw = json.dumps(list(position), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_position(cursor: str) -> tuple[int, int, str]:
+def decode_cursor(cursor: str) -> tuple[int, int, str]:
     """The (year, month, invoice id) after which the next page starts; anything else is a
     400 INVALID_REQUEST (never a database error: the cursor is not a DynamoDB key)."""
     try:
@@ -78,12 +78,12 @@ async def rental(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     rows = sorted(await rental_store.all_rows(user_id), key=_newest_first, reverse=True)
     cursor, limit = params.get("cursor"), params.get("limit")
     if cursor is not None:
-        after = _decode_position(cursor)
+        after = decode_cursor(cursor)
         rows = [r for r in rows if _newest_first(r) < after]
     next_cursor = None
     if (limit is not None or cursor is not None) and len(rows) > (limit or MAX_LIMIT):
         rows = rows[: limit or MAX_LIMIT]
-        next_cursor = _encode_position(_newest_first(rows[-1]))
+        next_cursor = encode_cursor(_newest_first(rows[-1]))
     invoices: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         invoices[str(row.get("due_date_year", ""))].append(rental_view(row))
