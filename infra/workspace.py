@@ -42,7 +42,7 @@ TOKEN_STORE_ACCESS = {
     "r": ("r", "r"),
     "w": ("w", "w"),
     "c": ("w", "w"),
-    "d": ("rd", ""),
+    "d": ("rdb", ""),  # delete_user purges with BatchWriteItem
 }
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
