@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.workspace import DEFAULT_TOKEN_STORE, TOKEN_STORES
+
 ARCHITECTURES = ("arm64", "x86_64")
 ARTIFACT_SOURCES = ("built", "sources")
 DEFAULT_GEMINI_MODEL = "gemini-2.5-flash"
@@ -38,6 +40,7 @@ class StackSettings:
     alarm_email: str | None
     config_secrets: dict[str, pulumi.Output[str] | None]
     apns: Apns | None
+    token_store: str = DEFAULT_TOKEN_STORE  # where the Gmail tokens live (README)
 
     @property
     def lambda_arch(self) -> str:
@@ -79,6 +82,9 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
     artifacts = cfg.get("artifacts") or "built"
     if artifacts not in ARTIFACT_SOURCES:
         raise ValueError(f"paypulse:artifacts must be one of {ARTIFACT_SOURCES}, got {artifacts!r}")
+    token_store = cfg.get("tokenStore") or DEFAULT_TOKEN_STORE
+    if token_store not in TOKEN_STORES:
+        raise ValueError(f"paypulse:tokenStore must be one of {TOKEN_STORES}, got {token_store!r}")
     return StackSettings(
         stack=pulumi.get_stack(),
         project=pulumi.get_project(),
@@ -94,6 +100,7 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
         alarm_email=cfg.get("alarmEmail"),
         config_secrets=secrets,
         apns=apns,
+        token_store=token_store,
     )
 
 

@@ -47,6 +47,13 @@ SECRET_ACTIONS = {
     "c": ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
     "d": ("secretsmanager:DeleteSecret",),
 }
+# KMS (list_awskeymanagementservice.html): envelope encryption of per-user items. Each grant
+# holds only when the request's encryption context has exactly the key "user_id"
+# (kms:EncryptionContextKeys; the Null check makes a request without context fail, as
+# ForAllValues alone holds over an empty set). kms:ViaService does not apply: the functions
+# call KMS themselves, no AWS service calls it for them.
+KEY_ACTIONS = {"r": ("kms:Decrypt",), "w": ("kms:GenerateDataKey",)}
+KEY_CONTEXT_KEYS = ("user_id",)
 ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:SetEndpointAttributes")
 OBJECT_PREFIX = "invoices/"
 
@@ -62,6 +69,7 @@ class Arns:
     buckets: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # prefix secrets: "<arn prefix>*"
     topics: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
     platform_application: str | None = None
     log_group: str = ""
     dead_letter_queue: str | None = None
@@ -71,6 +79,31 @@ class Arns:
 def secret_prefix_arn(region: str, account: str, prefix: str, partition: str = "aws") -> str:
     """ARN pattern of the secrets created at runtime under a name prefix."""
     return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{prefix}*"
+
+
+def key_context_condition() -> dict:
+    """KMS calls must carry an encryption context of exactly KEY_CONTEXT_KEYS."""
+    return {
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(KEY_CONTEXT_KEYS)},
+        "Null": {"kms:EncryptionContextKeys": "false"},
+    }
+
+
+def key_policy(account: str, partition: str = "aws") -> dict:
+    """A function key's policy: the account administers it and delegates use to IAM (the
+    functions' role policies above); nothing else (KMS developer guide, "Default key policy")."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
 
 
 def endpoints_arn(platform_application_arn: str) -> str:
@@ -119,6 +152,15 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
     for logical, level in sorted(fn.secrets.items()):
         actions = _actions(SECRET_ACTIONS, level)
         statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
+    for logical, level in sorted(fn.keys.items()):
+        statements.append(
+            _allow(
+                f"Key{_sid(logical)}",
+                _actions(KEY_ACTIONS, level),
+                [arns.keys[logical]],
+                key_context_condition(),
+            )
+        )
     for logical, access in sorted(fn.topics.items()):
         app = arns.platform_application
         if access == "publish":

@@ -37,6 +37,7 @@ class PolicyInputs:
     buckets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     topics: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    keys: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     platform_application: pulumi.Input[str] | None = None
 
 
@@ -186,12 +187,14 @@ def _policy_document(
         wanted[f"secrets.{logical}"] = inputs.secrets[logical]
     for logical in fn.topics:
         wanted[f"topics.{logical}"] = inputs.topics[logical]
+    for logical in fn.keys:
+        wanted[f"keys.{logical}"] = inputs.keys[logical]
     if fn.topics and inputs.platform_application is not None:
         wanted["platform_application"] = inputs.platform_application
 
     def render(values: dict) -> str:
         groups: dict[str, dict[str, str]] = {
-            "tables": {}, "streams": {}, "buckets": {}, "secrets": {}, "topics": {},
+            "tables": {}, "streams": {}, "buckets": {}, "secrets": {}, "topics": {}, "keys": {},
         }  # fmt: skip
         for key, value in values.items():
             if "." in key:
@@ -205,6 +208,7 @@ def _policy_document(
             buckets=groups["buckets"],
             secrets=groups["secrets"],
             topics=groups["topics"],
+            keys=groups["keys"],
             log_group=values["log_group"],
             dead_letter_queue=values.get("dlq"),
             platform_application=values.get("platform_application"),

@@ -1,8 +1,11 @@
 """The ingestion ledger: what was uploaded, parsed or pushed, per user.
 
-Keys: ``msg#<message id>#<sha256>`` an attachment/body taken from Gmail; ``obj#<s3 key>`` the
-outcome of parsing an uploaded object; ``push#<invoice id>`` a notification was sent;
-``order#<vendor id>#<order id>`` a retail order was stored. Claims are conditional writes, and a
+Keys: ``msg#<message id>#<sha256>`` an attachment/body taken from Gmail; ``mail#<kind>#<message
+id>`` every wanted attachment/body of that Gmail message is taken (so a later sync skips it by id,
+before fetching or downloading anything); ``sync#<kind>`` the mailbox's Gmail ``historyId`` after
+the last complete sync (incremental sync starts there); ``obj#<s3 key>`` the outcome of parsing an
+uploaded object; ``push#<invoice id>`` a notification was sent; ``order#<vendor id>#<order id>`` a
+retail order was stored. Claims are conditional writes, and a
 claim that was never completed (crash or timeout between claim and upload) expires when the
 invocation that took it can no longer be running: at its deadline, from the Lambda context's
 remaining time, as Powertools idempotency expires in-progress records
@@ -13,7 +16,7 @@ a claim of an invocation still running keeps blocking duplicates.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from paypulse_common import aws, metrics
@@ -63,6 +66,92 @@ def message_key(message_id: str, sha256: str) -> str:
 
 def object_key(s3_key: str) -> str:
     return f"obj#{s3_key}"
+
+
+def mail_key(kind: str, message_id: str) -> str:
+    return f"mail#{kind}#{message_id}"
+
+
+def sync_key(kind: str) -> str:
+    return f"sync#{kind}"
+
+
+async def seen_messages(user_id: str, kind: str, message_ids: Iterable[str]) -> set[str]:
+    """The ids among ``message_ids`` whose message entry (``mail_key``) is done: taken by an
+    earlier run. One Query over the user's ``mail#<kind>#`` entries (every page; a few
+    hundred bytes an entry, so one page holds years of mail) instead of a read per id."""
+    wanted = set(message_ids)
+    if not wanted:
+        return set()
+    prefix = mail_key(kind, "")
+    db = await aws.client("dynamodb")
+    seen: set[str] = set()
+    try:
+        async for item in query_all(
+            db,
+            TableName=_table(),
+            KeyConditionExpression="UserID = :u AND begins_with(LedgerKey, :p)",
+            ProjectionExpression="LedgerKey, #s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":u": {"S": user_id}, ":p": {"S": prefix}},
+            ConsistentRead=True,
+        ):
+            message_id = item["LedgerKey"]["S"][len(prefix) :]
+            if message_id in wanted and item.get("status", {}).get("S") == DONE:
+                seen.add(message_id)
+    except Exception as exc:
+        raise DependencyError("Database error (ledger)") from exc
+    return seen
+
+
+async def mark_seen(user_id: str, kind: str, message_ids: Iterable[str]) -> None:
+    """Record that every wanted part of these Gmail messages was taken."""
+    await record_many(
+        user_id, {mail_key(kind, m): {"kind": kind} for m in dict.fromkeys(message_ids)}
+    )
+
+
+async def synced_history(user_id: str, kind: str) -> tuple[int, str] | None:
+    """The Gmail ``historyId`` stored after the user's last complete ``kind`` sync, and the
+    Gmail address of the mailbox it belongs to."""
+    entry = await get(user_id, sync_key(kind))
+    if not entry or entry.get("history_id") is None:
+        return None
+    return int(entry["history_id"]), str(entry.get("account") or "")
+
+
+async def advance_history(user_id: str, kind: str, history_id: int, account: str) -> bool:
+    """Store ``history_id`` of ``account``'s mailbox as where the next ``kind`` sync starts,
+    only if it is newer than the stored one or the stored one is another mailbox's (a
+    conditional write: overlapping or late runs never move it back). False when not written."""
+    db = await aws.client("dynamodb")
+    item = _key(user_id, sync_key(kind))
+    item.update(
+        {
+            "history_id": {"N": str(int(history_id))},
+            "account": {"S": account},
+            "kind": {"S": kind},
+            "status": {"S": DONE},
+            "updated_at": {"N": str(int(time.time()))},
+        }
+    )
+    try:
+        await db.put_item(
+            TableName=_table(),
+            Item=item,
+            ConditionExpression=(
+                "attribute_not_exists(LedgerKey) OR history_id < :h OR account <> :a"
+            ),
+            ExpressionAttributeValues={
+                ":h": {"N": str(int(history_id))},
+                ":a": {"S": account},
+            },
+        )
+        return True
+    except Exception as exc:
+        if aws.error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise DependencyError("Database error (ledger)") from exc
 
 
 async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:

@@ -1,6 +1,6 @@
 """Local AWS: moto in server mode, provisioned from the same declarations as the Pulumi program
 (tables with their keys, indexes, streams and TTL; versioned buckets; secrets with a generated
-JWT key; topics; an APNs platform application)."""
+JWT key; KMS keys; topics; an APNs platform application)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ class PhysicalNames:
     secrets: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    # KMS keys: the functions get the alias (stable across resets, which give keys new ids);
+    # their policies name the key ARN (key_arns), as the deployed ones do.
+    keys: dict[str, str] = field(default_factory=dict)
+    key_arns: dict[str, str] = field(default_factory=dict)
     apns_platform_app_arn: str | None = None
 
     def lookup(self, kind: str, logical: str) -> str:
@@ -42,6 +46,7 @@ class PhysicalNames:
             "BUCKET": self.buckets,
             "SECRET": self.secrets,
             "TOPIC": self.topics,
+            "KEY": self.keys,
         }[kind][logical]
 
 
@@ -217,6 +222,16 @@ def provision(
             sm.create_secret(Name=physical)
         names.secrets[secret.name] = physical
 
+    if ws.resources.keys:
+        kms = boto_client("kms", endpoint_url)
+        for key in ws.resources.keys.values():
+            arn = kms.create_key(Description=key.description, KeyUsage="ENCRYPT_DECRYPT")[
+                "KeyMetadata"
+            ]["Arn"]
+            kms.enable_key_rotation(KeyId=arn)
+            alias = f"alias/{prefix}/{key.name}"
+            kms.create_alias(AliasName=alias, TargetKeyId=arn)
+            names.keys[key.name], names.key_arns[key.name] = alias, arn
     load_vendor_configs(ddb, names.tables["vendor_config"], ws.root / "vendor_configs")
     sns = boto_client("sns", endpoint_url)
     for topic in ws.resources.topics.values():

@@ -13,6 +13,7 @@ import base64
 import importlib
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -26,7 +27,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from infra.workspace import Function, Workspace, runtime_environment, workspace
+from infra.workspace import (
+    DEFAULT_TOKEN_STORE,
+    Function,
+    Workspace,
+    runtime_environment,
+    workspace,
+)
 from paypulse_devkit import api_gateway, aws_local
 from paypulse_devkit.google_server import GoogleServer
 from paypulse_devkit.invocations import IntegrationTimeoutError, Invocation, LambdaContext
@@ -59,7 +66,8 @@ class LocalStack:
         gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
-        self.ws = ws or workspace()
+        # PAYPULSE_TOKEN_STORE picks the Gmail token store, as paypulse:tokenStore does.
+        self.ws = ws or workspace(os.environ.get("PAYPULSE_TOKEN_STORE") or DEFAULT_TOKEN_STORE)
         self.router = Router(self.ws.routes())
         self.moto = aws_local.MotoServer(separate=separate_aws)
         self.google = GoogleServer()
@@ -143,6 +151,8 @@ class LocalStack:
         self.names = names
         if self.iam is not None:
             self.iam.reset()
+            if names.key_arns:  # new key ids: the policies name the new ARNs
+                self.iam.configure(names)
         self.google.accounts.clear()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
@@ -175,7 +185,7 @@ class LocalStack:
         }
         if "endpoints" in fn.topics.values() and self.names.apns_platform_app_arn:
             extra["PAYPULSE_APNS_PLATFORM_APP_ARN"] = self.names.apns_platform_app_arn
-        env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra)
+        env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra, ws=self.ws)
         return {k: str(v) for k, v in env.items()}
 
     def use_google(self, url: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from paypulse_common import users
 from paypulse_common.errors import UserNotFoundError
 from paypulse_common.schema import NOT_BLANK, AnyOf, Arr, Bool, Int, Obj, Str
-from paypulse_gmail.token_store import GmailTokenStore, StoredTokens, expiry_in
+from paypulse_gmail.token_store import StoredTokens, expiry_in, token_store
 from paypulse_gmail.userinfo import google_identity
 
 MAX_TOKEN_LENGTH = 4096
@@ -72,7 +72,7 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
     if user is None:
         raise UserNotFoundError()
     identity = await google_identity(tokens.access_token)
-    store = GmailTokenStore()
+    store = token_store()
     previous = await store.load(user_id)
     old_id = previous.google_user_id if previous else ""
     switched = bool(old_id) and old_id != identity.sub

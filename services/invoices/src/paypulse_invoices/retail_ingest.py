@@ -1,7 +1,10 @@
 """Retail ingestion: order e-mails of the active vendors in VendorConfig → S3 HTML objects
 (``invoices/{user}/retail/{sub_type}/{vendor_id}_{date}_{hash}.html``), which trigger
 ``parse_retail_invoice``. Vendors are processed concurrently (bounded), every Gmail page is
-followed, and the ledger (user, message id, body hash) prevents re-uploads."""
+followed, and the ledger (user, message id, body hash) prevents re-uploads. Messages taken
+before are skipped by Gmail id before they are fetched; a run over the incremental window for
+every vendor (the schedule, or the route without a range or category) is incremental after its
+first complete run (``mail_sync``: only messages added since are looked at)."""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from typing import Any
 from paypulse_common import aws, ledger, users
 from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
 from paypulse_common.runtime import gather_all, settings
+from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.retail_window import Window, incremental
 from paypulse_invoices.vendor_source import vendors
 
+KIND = "retail"
 VENDOR_CONCURRENCY = 4
 MAX_HTML_BYTES = 2 * 1024 * 1024
 
@@ -47,7 +52,9 @@ def retail_key(user_id: str, vendor: dict[str, Any], sent: datetime, message_id:
     )
 
 
-async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any]) -> bool:
+async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any]) -> bool | None:
+    """Store the message's body: True when uploaded now, False when taken before (stored or
+    deleted by the user), None when another run holds the claim right now."""
     from paypulse_gmail.mime import message_bodies, message_info
 
     info = message_info(message)
@@ -65,7 +72,8 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
     sent = info.date or info.internal_date or datetime.now(UTC)
     key = retail_key(user_id, vendor, sent, info.id)
     if not await ledger.claim(user_id, entry, s3_key=key):
-        return False
+        row = await ledger.get(user_id, entry)
+        return None if row is None or row.get("status") == ledger.CLAIMED else False
     s3 = await aws.client("s3")
     try:
         await s3.put_object(
@@ -85,7 +93,9 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
 async def fetch_retail(
     user_id: str, window: Window | None = None, category: str | None = None
 ) -> RetailFetch:
-    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given."""
+    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given.
+    ``found`` counts the search results looked at (incremental: those added since the last
+    complete run)."""
     from paypulse_gmail.query import vendor_query
 
     user = await users.get_user(user_id)
@@ -96,17 +106,25 @@ async def fetch_retail(
         v for v in await vendors("retail") if category is None or v["invoice_sub_type"] == category
     ]
     gmail = await gmail_for(user_id)
+    every_vendor = window is None and category is None
+    sync = await mail_sync.scope(gmail, user_id, KIND) if every_vendor else None
     bound = asyncio.Semaphore(VENDOR_CONCURRENCY)
 
     async def one_vendor(vendor: dict[str, Any]) -> None:
         async with bound:
             query = vendor_query(vendor, after=result.window.start, before=result.window.before)
             ids = await gmail.list_message_ids(query)
+            if sync is not None:
+                ids = sync.narrow(ids)
             result.found += len(ids)
-            for message in await gmail.get_messages(ids):
+            taken: list[str] = []
+            for message in await gmail.get_messages(await mail_sync.unseen(user_id, KIND, ids)):
                 try:
-                    if await _upload(user_id, vendor, message):
+                    uploaded = await _upload(user_id, vendor, message)
+                    if uploaded:
                         result.by_vendor[vendor["vendor_id"]] += 1
+                    if uploaded is not None:
+                        taken.append(str(message["id"]))
                 except (ValueError, PayPulseError) as exc:
                     result.errors.append(
                         {
@@ -114,8 +132,14 @@ async def fetch_retail(
                             "error": getattr(exc, "code", str(exc)),
                         }
                     )
+            await ledger.mark_seen(user_id, KIND, taken)
 
-    await gather_all(*(one_vendor(v) for v in chosen))
+    if sync is None or not sync.nothing_new:
+        senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
+        chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
+        await gather_all(*(one_vendor(v) for v in chosen))
+    if sync is not None and not result.errors:
+        await mail_sync.complete(user_id, sync)
     return result
 
 
