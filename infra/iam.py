@@ -25,6 +25,8 @@ TABLE_ACTIONS = {
     # BatchWriteItem is one action for puts and deletes alike (IAM cannot tell them apart).
     "w": ("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "d": ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem"),
+    # A transaction's ConditionCheck item (the deletion tombstone's fence on the users row).
+    "c": ("dynamodb:ConditionCheckItem",),
 }
 INDEX_READ = ("dynamodb:Query",)  # "i"; "s" also scans the indexes (a sparse index is the
 # cheapest way to page through every user: users.iter_user_ids)
@@ -45,7 +47,8 @@ SECRET_ACTIONS = {
 }
 # Runtime-created (per-user) secrets: writing one may create it, with its owner tag.
 SECRET_PREFIX_CREATE = ("secretsmanager:CreateSecret", "secretsmanager:TagResource")
-ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:SetEndpointAttributes")
+# GetEndpointAttributes: the owner (CustomUserData) of a token's endpoint another account takes over
+ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
 OBJECT_PREFIX = "invoices/"
 
 

@@ -23,11 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
-#          d deletes
+#          d deletes, c condition checks (ConditionCheck items of a transaction: the
+#          tombstone fence on the users row, paypulse_common.tombstone)
 # buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
 # secrets: m DescribeSecret only (whether it exists), r value, w put (create, for per-user
 #          prefixes), d delete
-ACCESS_LETTERS = {"tables": "risdw", "buckets": "rwd", "secrets": "mrwd"}
+ACCESS_LETTERS = {"tables": "risdwc", "buckets": "rwd", "secrets": "mrwd"}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
