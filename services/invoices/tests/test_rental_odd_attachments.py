@@ -9,7 +9,7 @@ from paypulse_devkit.demo_invoices import demo_hyresavi_series
 from paypulse_devkit.mailbox import DEMO_SENDER, DEMO_SUBJECT, Mailbox, compose_message
 
 GMAIL_ACCOUNT = "tenant@gmail.com"  # the account the connected_user fixture connects
-ODD_NAMES = ("Hyres\x01avi\x7f.pdf", "Hyresavi " + "lång" * 120 + ".pdf", "\t\r\n.pdf")
+ODD_NAMES = ("Hyres\x01avi\x7f.pdf", "Hyresavi " + "lång" * 120 + ".pdf", "\t\x1b\x00.pdf")
 
 
 def test_control_characters_and_long_names_do_not_fail_the_ingest(api, local_stack, connected_user):

@@ -80,17 +80,18 @@ _EXISTING = re.compile(r"Endpoint (arn:[^\s]+) already exists with the same [Tt]
 
 async def _endpoint_for(sns: Any, app_arn: str, token: str, user_id: str) -> tuple[str, str | None]:
     """The token's endpoint (created, or the existing one SNS names) and the account it
-    belonged to before (None when just created)."""
+    belongs to now (read back: CreatePlatformEndpoint also answers with an existing endpoint
+    whose attributes match the request)."""
     try:
         created = await sns.create_platform_endpoint(
             PlatformApplicationArn=app_arn, Token=token, CustomUserData=user_id
         )
-        return created["EndpointArn"], None
+        arn = created["EndpointArn"]
     except Exception as exc:
         found = _EXISTING.search(str(exc)) if aws.error_code(exc) == "InvalidParameter" else None
         if found is None:
             raise
-    arn = found.group(1)
+        arn = found.group(1)
     attributes = (await sns.get_endpoint_attributes(EndpointArn=arn))["Attributes"]
     return arn, attributes.get("CustomUserData") or None
 
