@@ -37,6 +37,9 @@ OBJECT_ACTIONS = {
     # Deleting means deleting every version (ListObjectVersions, then DeleteObjects with
     # version ids: s3:DeleteObjectVersion per key).
     "d": ("s3:DeleteObjectVersion",),
+    # Remove one version the function wrote itself (its version id from PutObject), without
+    # listing: an upload for an account deleted meanwhile (paypulse_common.tombstone).
+    "v": ("s3:DeleteObjectVersion",),
 }
 VERSION_LIST = ("s3:ListBucketVersions",)  # ListObjectVersions ("be aware of the name difference")
 SECRET_ACTIONS = {

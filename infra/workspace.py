@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
 #          d deletes, c condition checks (ConditionCheck items of a transaction: the
 #          tombstone fence on the users row, paypulse_common.tombstone)
-# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
+# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/),
+#          v delete a version by id (no listing: an upload of a deleted account, undone)
 # secrets: m DescribeSecret only (whether it exists), r value, w put (create, for per-user
 #          prefixes), d delete
-ACCESS_LETTERS = {"tables": "risdwc", "buckets": "rwd", "secrets": "mrwd"}
+ACCESS_LETTERS = {"tables": "risdwc", "buckets": "rwdv", "secrets": "mrwd"}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
