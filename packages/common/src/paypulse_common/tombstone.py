@@ -100,24 +100,22 @@ async def ensure_live(user_id: str) -> None:
         raise UserDeletedError()
 
 
-async def mark_deleted(user_id: str) -> str:
-    """Write the tombstone (kept when already there); returns its timestamp."""
+async def mark_deleted(user_id: str) -> None:
+    """Write the tombstone (the first one's time is kept when repeated)."""
     db = await aws.client("dynamodb")
     now = datetime.now(UTC).isoformat()
     try:
-        response = await db.update_item(
+        await db.update_item(
             TableName=_users(),
             Key={"UserID": {"S": user_id}},
             UpdateExpression="SET deleted_at = if_not_exists(deleted_at, :now)",
             ConditionExpression="attribute_exists(UserID)",
             ExpressionAttributeValues={":now": {"S": now}},
-            ReturnValues="UPDATED_NEW",
         )
     except Exception as exc:
         if aws.error_code(exc) == "ConditionalCheckFailedException":
             raise UserDeletedError() from exc
         raise DependencyError("Database error while deleting the account") from exc
-    return str(response["Attributes"]["deleted_at"]["S"])
 
 
 async def put_object_fenced(user_id: str, **put: Any) -> None:
