@@ -27,6 +27,8 @@ TABLE_ACTIONS = {
     # BatchWriteItem is one action for batched puts and deletes alike (IAM cannot tell them
     # apart), so it is declared on its own, only by the functions that batch.
     "b": ("dynamodb:BatchWriteItem",),
+    # A transaction's ConditionCheck item (the deletion tombstone's fence on the users row).
+    "c": ("dynamodb:ConditionCheckItem",),
 }
 INDEX_READ = ("dynamodb:Query",)  # "i"; "s" also scans the indexes (a sparse index is the
 # cheapest way to page through every user: users.iter_user_ids)
@@ -37,6 +39,9 @@ OBJECT_ACTIONS = {
     # Deleting means deleting every version (ListObjectVersions, then DeleteObjects with
     # version ids: s3:DeleteObjectVersion per key).
     "d": ("s3:DeleteObjectVersion",),
+    # Remove one version the function wrote itself (its version id from PutObject), without
+    # listing: an upload for an account deleted meanwhile (paypulse_common.tombstone).
+    "v": ("s3:DeleteObjectVersion",),
 }
 VERSION_LIST = ("s3:ListBucketVersions",)  # ListObjectVersions ("be aware of the name difference")
 SECRET_ACTIONS = {
@@ -54,7 +59,8 @@ SECRET_ACTIONS = {
 # call KMS themselves, no AWS service calls it for them.
 KEY_ACTIONS = {"r": ("kms:Decrypt",), "w": ("kms:GenerateDataKey",)}
 KEY_CONTEXT_KEYS = ("user_id",)
-ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:SetEndpointAttributes")
+# GetEndpointAttributes: the owner (CustomUserData) of a token's endpoint another account takes over
+ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
 OBJECT_PREFIX = "invoices/"
 
 

@@ -23,12 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
-#          d deletes, b BatchWriteItem
-# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
+#          d deletes, b BatchWriteItem, c condition checks (ConditionCheck items of a transaction:
+#          the tombstone fence on the users row, paypulse_common.tombstone)
+# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/),
+#          v delete a version by id (no listing: an upload of a deleted account, undone)
 # secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
 #          (runtime-created per-user secrets), d delete
 # keys:    r kms:Decrypt, w kms:GenerateDataKey (envelope encryption, encryption context bound)
-ACCESS_LETTERS = {"tables": "risdwb", "buckets": "rwd", "secrets": "mrwcd", "keys": "rw"}
+ACCESS_LETTERS = {"tables": "risdwbc", "buckets": "rwdv", "secrets": "mrwcd", "keys": "rw"}
 # paypulse:tokenStore: where the per-user Gmail tokens live. Resources marked with another
 # ``token_store`` are not created; functions declare their access once, as to the secret, and
 # with "dynamodb-kms" that access becomes access to the table (+ the key): TOKEN_STORE_ACCESS.

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from paypulse_common import users
-from paypulse_common.errors import UserNotFoundError
+from paypulse_common.errors import UserDeletedError, UserNotFoundError
 from paypulse_common.schema import NOT_BLANK, AnyOf, Arr, Bool, Int, Obj, Str
+from paypulse_common.tombstone import is_live
 from paypulse_gmail.token_store import StoredTokens, expiry_in, token_store
 from paypulse_gmail.userinfo import google_identity
 
@@ -98,6 +99,9 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
         ),
         previous=previous,
     )
+    if not await is_live(user_id):  # deleted meanwhile: the purge may have run before the save
+        await store.delete(user_id)
+        raise UserDeletedError()
     if user.gmail_disconnected_at:
         await users.set_user_attribute(user_id, "gmail_disconnected_at", None)
     return {

@@ -87,11 +87,7 @@ async def rental(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     invoices: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         invoices[str(row.get("due_date_year", ""))].append(rental_view(row))
-    failed = [
-        {"file": e["LedgerKey"].rsplit("/", 1)[-1], "reason": e.get("reason", "unparseable")}
-        async for e in ledger.entries(user_id, f"obj#invoices/{user_id}/rental/")
-        if e.get("status") == "failed"
-    ]
+    failed = await failures(user_id, "rental/")
     data: dict[str, Any] = {"invoiceCount": len(rows), "invoices": dict(invoices), "failed": failed}
     if next_cursor:
         data["next_cursor"] = next_cursor
@@ -101,6 +97,16 @@ async def rental(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
         else "No rental invoices found for this user."
     )
     return message, data
+
+
+async def failures(user_id: str, under: str) -> list[dict[str, Any]]:
+    """The uploads under ``invoices/{user}/{under}`` that could not be parsed, with the reason
+    recorded in the ledger (rental and retail alike)."""
+    return [
+        {"file": e["LedgerKey"].rsplit("/", 1)[-1], "reason": e.get("reason", "unparseable")}
+        async for e in ledger.entries(user_id, f"obj#invoices/{user_id}/{under}")
+        if e.get("status") == "failed"
+    ]
 
 
 async def rental_invoice(user_id: str, invoice_id: str) -> dict[str, Any]:
@@ -142,4 +148,5 @@ async def retail(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     return message, {
         "invoiceCount": len(rows),
         "invoices": dict(sorted(groups.items(), reverse=True)),
+        "failed": await failures(user_id, f"retail/{sub}/" if sub else "retail/"),
     }

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from paypulse_common import aws, ledger
-from paypulse_common.errors import DependencyError
+from paypulse_common import ledger
+from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import gather_all, settings
+from paypulse_common.tombstone import put_object_fenced
 from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.mail_sync import SyncScope
@@ -44,6 +45,18 @@ class Candidate:
 class IngestResult:
     uploaded: list[str] = field(default_factory=list)  # S3 keys
     already_ingested: int = 0
+
+
+MAX_METADATA_TEXT = 200
+
+
+def metadata_text(value: str) -> str:
+    """A value S3 accepts as user-defined metadata (sent as an HTTP header: printable US-ASCII
+    only, Amazon S3 User Guide "Working with object metadata"): control characters and
+    non-ASCII become "_" and "?", bounded in length. A sender's odd attachment name (a
+    ``\x01``) must not fail the upload, or the whole ingest would fail on every run."""
+    printable = "".join(ch if ch.isprintable() else "_" for ch in value)
+    return printable.encode("ascii", "replace").decode()[:MAX_METADATA_TEXT] or "invoice.pdf"
 
 
 def rental_key(user_id: str, filename: str, sha256: str) -> str:
@@ -109,9 +122,11 @@ async def candidates(
     return [c async for chunk in chunks for c in chunk]
 
 
-async def _put(key: str, c: Candidate) -> None:
-    s3 = await aws.client("s3")
-    await s3.put_object(
+async def _put(user_id: str, key: str, c: Candidate) -> None:
+    """Upload behind the account-deletion fence (the object is removed again, and
+    UserDeletedError raised, when the user was deleted meanwhile)."""
+    await put_object_fenced(
+        user_id,
         Bucket=settings().bucket("invoices"),
         Key=key,
         Body=c.data,
@@ -121,7 +136,7 @@ async def _put(key: str, c: Candidate) -> None:
             "sha256": c.sha256,
             "vendor-id": str(c.vendor["vendor_id"]),
             "template": str(c.vendor.get("parser") or ""),
-            "original-filename": c.filename.encode("ascii", "replace").decode()[:200],
+            "original-filename": metadata_text(c.filename),
         },
     )
 
@@ -145,7 +160,9 @@ async def upload_many(
     async def one(entry: str) -> str | None:
         async with bound:
             try:
-                await _put(keys[entry], wanted[entry])
+                await _put(user_id, keys[entry], wanted[entry])
+            except UserDeletedError:
+                raise
             except Exception:
                 await ledger.release(user_id, entry)
                 return None

@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from paypulse_common import aws, ledger, users
-from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
+from paypulse_common import ledger, users
+from paypulse_common.errors import (
+    DependencyError,
+    PayPulseError,
+    UserDeletedError,
+    UserNotFoundError,
+)
 from paypulse_common.runtime import gather_all, settings
+from paypulse_common.tombstone import put_object_fenced
 from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.retail_window import Window, incremental
@@ -74,15 +80,17 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
     if not await ledger.claim(user_id, entry, s3_key=key):
         row = await ledger.get(user_id, entry)
         return None if row is None or row.get("status") == ledger.CLAIMED else False
-    s3 = await aws.client("s3")
     try:
-        await s3.put_object(
+        await put_object_fenced(
+            user_id,
             Bucket=settings().bucket("invoices"),
             Key=key,
             Body=data,
             ContentType="text/html; charset=utf-8",
             Metadata={"message-id": info.id, "vendor-id": vendor["vendor_id"], "ledger-key": entry},
         )
+    except UserDeletedError:
+        raise
     except Exception as exc:
         await ledger.release(user_id, entry)
         raise DependencyError("Error storing the e-mail") from exc
@@ -101,6 +109,8 @@ async def fetch_retail(
     user = await users.get_user(user_id)
     if user is None:
         raise UserNotFoundError()
+    if user.deleted_at:
+        raise UserDeletedError()
     result = RetailFetch(window or incremental(user.last_retail_invoice_fetch))
     chosen = [
         v for v in await vendors("retail") if category is None or v["invoice_sub_type"] == category
@@ -125,6 +135,8 @@ async def fetch_retail(
                         result.by_vendor[vendor["vendor_id"]] += 1
                     if uploaded is not None:
                         taken.append(str(message["id"]))
+                except UserDeletedError:
+                    raise
                 except (ValueError, PayPulseError) as exc:
                     result.errors.append(
                         {

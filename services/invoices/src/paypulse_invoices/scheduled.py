@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from paypulse_common import users
-from paypulse_common.errors import DependencyError, GmailTokenExpiredError, PayPulseError
+from paypulse_common.errors import (
+    DependencyError,
+    GmailTokenExpiredError,
+    PayPulseError,
+    UserDeletedError,
+)
 from paypulse_common.logs import get_logger
 
 log = get_logger("paypulse.scheduled")
@@ -29,6 +34,7 @@ async def for_every_user(
         "total_users": 0,
         "successful": 0,
         "skipped": 0,
+        "dropped": 0,
         "failed": 0,
         "errors": [],
     }
@@ -42,6 +48,8 @@ async def for_every_user(
                 report["successful"] += 1
             except GmailTokenExpiredError:
                 report["skipped"] += 1  # not connected, or Google revoked: user must re-connect
+            except UserDeletedError:
+                report["dropped"] += 1  # deleted while the run was under way
             except PayPulseError as exc:
                 report["failed"] += 1
                 retryable = retryable or exc.retryable
