@@ -10,6 +10,7 @@ computes (ids, ARNs, names it generates) stays unknown, so ``apply`` callbacks o
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections.abc import Callable
@@ -263,6 +264,10 @@ def run_offline(
     """Run the program under mocks; return the registered resources and resolved outputs.
 
     Raises AwsRuleError when a resource's inputs break one of AWS's rules (``validate``)."""
+    try:  # Pulumi's runtime (set_mocks, runtime.test) works on the thread's current loop
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # an earlier asyncio.run() / Runner in this thread cleared it
+        asyncio.set_event_loop(asyncio.new_event_loop())
     mocks = PayPulseMocks(stack, region=config.get("aws:region", REGION), preview=preview)
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=stack, preview=preview, monitor=_Monitor(mocks)
