@@ -17,7 +17,8 @@ from .conftest import CONFIG, SECRET_VALUES, STACK
 # The table letter "w" is PutItem + UpdateItem (+ BatchWriteItem) for every table (infra/iam.py).
 WRITE = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 TOKEN_USERS = {  # function -> (table actions, KMS actions) with dynamodb-kms
-    "gmail_store_tokens": (WRITE, {"kms:Decrypt", "kms:GenerateDataKey"}),
+    # it also deletes what it just wrote when the account was deleted meanwhile (tombstone)
+    "gmail_store_tokens": (WRITE | {"dynamodb:DeleteItem"}, {"kms:Decrypt", "kms:GenerateDataKey"}),
     "fetch_invoices": (WRITE, {"kms:Decrypt", "kms:GenerateDataKey"}),
     "get_user_profile": ({"dynamodb:GetItem", "dynamodb:Query"}, set()),
     "delete_user": ({"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"}, set()),
