@@ -15,7 +15,13 @@ from typing import Any
 
 from paypulse_common.errors import ConfigurationError
 
-_KINDS = {"TABLE": "tables", "BUCKET": "buckets", "SECRET": "secrets", "TOPIC": "topics"}
+_KINDS = {
+    "TABLE": "tables",
+    "BUCKET": "buckets",
+    "SECRET": "secrets",
+    "TOPIC": "topics",
+    "QUEUE": "queues",
+}
 _HTTPS_OR_LOCAL = ("https://", "http://127.0.0.1", "http://localhost")
 
 
@@ -27,6 +33,7 @@ class Settings:
     buckets: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, str] = field(default_factory=dict)
+    queues: Mapping[str, str] = field(default_factory=dict)  # queue URLs
     aws_endpoint_url: str | None = None  # local stack only (moto server)
     google_oauth_base: str = "https://oauth2.googleapis.com"
     google_userinfo_base: str = "https://www.googleapis.com"
@@ -55,6 +62,9 @@ class Settings:
 
     def topic(self, logical: str) -> str:
         return self._get("topics", logical)
+
+    def queue(self, logical: str) -> str:
+        return self._get("queues", logical)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +99,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         buckets=groups["buckets"],
         secrets=groups["secrets"],
         topics=groups["topics"],
+        queues=groups["queues"],
         user_data=user_data,
         gemini_model=env.get("PAYPULSE_GEMINI_MODEL", Settings.gemini_model),
         apns_platform_app_arn=env.get("PAYPULSE_APNS_PLATFORM_APP_ARN") or None,

@@ -29,6 +29,7 @@ class RetailFetch:
     found: int = 0
     by_vendor: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, str]] = field(default_factory=list)
+    transient: int = 0  # errors a later run may not repeat (storage); the others are permanent
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +109,7 @@ async def fetch_retail(
                     if await _upload(user_id, vendor, message):
                         result.by_vendor[vendor["vendor_id"]] += 1
                 except (ValueError, PayPulseError) as exc:
+                    result.transient += bool(getattr(exc, "retryable", False))
                     result.errors.append(
                         {
                             "message_id": str(message.get("id")),
@@ -119,11 +121,13 @@ async def fetch_retail(
     return result
 
 
-async def scheduled_fetch(user_id: str) -> None:
-    """The weekly run for one user: incremental window; the window start moves only when the
-    whole run succeeded (custom API ranges never move it)."""
+async def scheduled_fetch(user_id: str) -> RetailFetch:
+    """The weekly run for one user: incremental window; the window start moves only when no
+    e-mail failed transiently (custom API ranges never move it). E-mails that failed for good
+    (no body) are in ``errors`` for the caller to record; they do not hold the window back."""
     started = datetime.now(UTC)
     result = await fetch_retail(user_id)
-    if result.errors:
-        raise DependencyError(f"{len(result.errors)} e-mail(s) could not be stored")
+    if result.transient:
+        raise DependencyError(f"{result.transient} e-mail(s) could not be stored")
     await users.set_user_attribute(user_id, "last_retail_invoice_fetch", started.isoformat())
+    return result
