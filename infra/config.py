@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.workspace import Function
+
 ARCHITECTURES = ("arm64", "x86_64")
 ARTIFACT_SOURCES = ("built", "sources")
 DEFAULT_GEMINI_MODEL = "gemini-2.5-flash"
@@ -38,6 +40,14 @@ class StackSettings:
     alarm_email: str | None
     config_secrets: dict[str, pulumi.Output[str] | None]
     apns: Apns | None
+    queue_concurrency: dict[str, int]  # function -> its SQS mapping's maximum concurrency
+
+    def maximum_concurrency(self, fn: Function) -> int | None:
+        """The SQS event source mapping's ScalingConfig.MaximumConcurrency of ``fn``: stack
+        config ``paypulse:maximumConcurrency`` (``{"sync_invoices": 20}``) or the declaration."""
+        if fn.sqs is None:
+            return None
+        return self.queue_concurrency.get(fn.name, fn.sqs.maximum_concurrency)
 
     @property
     def lambda_arch(self) -> str:
@@ -94,6 +104,9 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
         alarm_email=cfg.get("alarmEmail"),
         config_secrets=secrets,
         apns=apns,
+        queue_concurrency={
+            str(k): int(v) for k, v in (cfg.get_object("maximumConcurrency") or {}).items()
+        },
     )
 
 

@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pytest
+
 from paypulse_common.errors import DependencyError
 from paypulse_devkit.aws_local import boto_client
 
@@ -189,18 +190,40 @@ def test_worker_may_not_send_and_producer_may_not_consume(local_stack):
     """The local IAM enforcement covers the SQS calls: each side only has its own actions."""
     from paypulse_devkit.iam_policy import Request
 
-    iam = local_stack.iam
     arn = local_stack.names.queue_arns["sync"]
-    assert iam.authorize("fetch_latest_invoice", [Request.of("sqs:SendMessage", arn)])[0].allowed
-    assert not iam.authorize("fetch_latest_invoice", [Request.of("sqs:ReceiveMessage", arn)])[
-        0
-    ].allowed
-    assert not iam.authorize("sync_invoices", [Request.of("sqs:SendMessage", arn)])[0].allowed
+
+    def allowed(function: str, action: str) -> bool:
+        return local_stack.iam.policies[function].evaluate(Request.of(action, arn)).allowed
+
+    assert allowed("fetch_latest_invoice", "sqs:SendMessage")
+    assert allowed("fetch_retail_invoices", "sqs:SendMessage")
+    assert not allowed("fetch_latest_invoice", "sqs:ReceiveMessage")
+    assert not allowed("sync_invoices", "sqs:SendMessage")
+    assert not allowed("get_invoices", "sqs:SendMessage")
     for action in (
         "ReceiveMessage",
         "DeleteMessage",
         "ChangeMessageVisibility",
         "GetQueueAttributes",
     ):
-        assert iam.authorize("sync_invoices", [Request.of(f"sqs:{action}", arn)])[0].allowed
-    assert not iam.authorize("get_invoices", [Request.of("sqs:SendMessage", arn)])[0].allowed
+        assert allowed("sync_invoices", f"sqs:{action}")
+
+
+def test_the_pump_polls_with_the_workers_policy(local_stack, monkeypatch):
+    """Lambda's poller uses the function's execution role: without ReceiveMessage in the
+    worker's policy the pump's receive is denied as AWS would deny it."""
+    import botocore.exceptions
+
+    from paypulse_devkit.iam_policy import Policy
+
+    doc = local_stack.iam.documents["sync_invoices"]
+    stripped = {
+        **doc,
+        "Statement": [s for s in doc["Statement"] if "sqs:ReceiveMessage" not in s["Action"]],
+    }
+    monkeypatch.setitem(local_stack.iam.policies, "sync_invoices", Policy(stripped))
+    monkeypatch.setitem(local_stack.iam._cache, "sync_invoices", {})
+    _send(local_stack, json.dumps({"kind": "rental_latest", "user_id": "u"}))
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        local_stack.events.tick()
+    assert err.value.response["Error"]["Code"] == "AccessDenied"

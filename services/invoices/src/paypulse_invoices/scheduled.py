@@ -20,7 +20,7 @@ PAGE = 100  # users per Scan page; one page's messages are sent before the next 
 async def enqueue_every_user(kind: str, **fields: Any) -> dict[str, Any]:
     """One ``{"kind": kind, "user_id": ...}`` message per connected user; a page of users is
     enqueued as soon as it is read, so memory stays bounded whatever the number of users."""
-    report = {"kind": kind, "enqueued": 0, "send_calls": 0}
+    report: dict[str, Any] = {"kind": kind, "enqueued": 0, "send_calls": 0}
     page: list[dict[str, Any]] = []
 
     async def flush() -> None:
