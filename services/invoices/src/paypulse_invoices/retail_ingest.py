@@ -104,21 +104,26 @@ async def fetch_retail(
             query = vendor_query(vendor, after=result.window.start, before=result.window.before)
             ids = await gmail.list_message_ids(query)
             result.found += len(ids)
-            for message in await gmail.get_messages(ids):
-                try:
-                    if await _upload(user_id, vendor, message):
-                        result.by_vendor[vendor["vendor_id"]] += 1
-                except (ValueError, PayPulseError) as exc:
-                    result.transient += bool(getattr(exc, "retryable", False))
-                    result.errors.append(
-                        {
-                            "message_id": str(message.get("id")),
-                            "error": getattr(exc, "code", str(exc)),
-                        }
-                    )
+            await store_messages(user_id, vendor, await gmail.get_messages(ids), result)
 
     await gather_all(*(one_vendor(v) for v in chosen))
     return result
+
+
+async def store_messages(
+    user_id: str, vendor: dict[str, Any], messages: list[dict[str, Any]], result: RetailFetch
+) -> None:
+    """Upload each message's body (once, through the ledger); a message that fails is
+    recorded in ``result.errors`` (``transient`` counts the retryable ones)."""
+    for message in messages:
+        try:
+            if await _upload(user_id, vendor, message):
+                result.by_vendor[vendor["vendor_id"]] += 1
+        except (ValueError, PayPulseError) as exc:
+            result.transient += bool(getattr(exc, "retryable", False))
+            result.errors.append(
+                {"message_id": str(message.get("id")), "error": getattr(exc, "code", str(exc))}
+            )
 
 
 async def scheduled_fetch(user_id: str) -> RetailFetch:

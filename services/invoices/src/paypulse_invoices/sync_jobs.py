@@ -15,7 +15,7 @@ from typing import Any
 
 from paypulse_common.errors import InvalidRequestError, PayPulseError
 from paypulse_common.logs import get_logger
-from paypulse_invoices import sync_status
+from paypulse_invoices import ingest_jobs, sync_status
 
 log = get_logger("paypulse.sync_jobs")
 
@@ -39,6 +39,8 @@ async def _retail_weekly(user_id: str, body: Mapping[str, Any]) -> None:
 JOBS: dict[str, tuple[str, Callable[[str, Mapping[str, Any]], Awaitable[None]]]] = {
     "rental_latest": ("rental", _rental_latest),
     "retail_weekly": ("retail", _retail_weekly),
+    "rental_ids": ("rental", ingest_jobs.rental_chunk),
+    "retail_ids": ("retail", ingest_jobs.retail_chunk),
 }
 
 

@@ -26,6 +26,7 @@ _NAMES = {
     "#stored": "stored",
     "#failed": "failed",
     "#failures": "failures",
+    "#processed": "processed",
 }
 
 
@@ -68,7 +69,7 @@ async def start_job(user_id: str, kind: str, found: int) -> str:
         user_id,
         kind,
         "SET #job = :j, #started = :t, #updated = :t, #found = :f, #stored = :z,"
-        " #failed = :z, #failures = :e",
+        " #failed = :z, #processed = :z, #failures = :e",
         {
             ":j": {"S": job_id},
             ":t": {"N": str(now)},
@@ -81,17 +82,24 @@ async def start_job(user_id: str, kind: str, found: int) -> str:
 
 
 async def add(
-    user_id: str, kind: str, *, stored: int = 0, failures: list[dict[str, str]] | None = None
+    user_id: str,
+    kind: str,
+    *,
+    stored: int = 0,
+    processed: int = 0,
+    failures: list[dict[str, str]] | None = None,
 ) -> None:
-    """Count ``stored`` messages and record ``failures`` (``{"message_id", "reason"}``); the
-    list keeps its first MAX_FAILURES entries, ``failed`` counts them all."""
+    """Count ``stored`` uploads and ``processed`` messages, record ``failures``
+    (``{"message_id", "reason"}``); the list keeps its first MAX_FAILURES entries, ``failed``
+    counts them all."""
     failures = failures or []
     values: dict[str, Any] = {
+        ":p": {"N": str(processed)},
         ":s": {"N": str(stored)},
         ":n": {"N": str(len(failures))},
         ":t": {"N": str(int(time.time()))},
     }
-    counters = "ADD #stored :s, #failed :n SET #updated = :t"
+    counters = "ADD #stored :s, #failed :n, #processed :p SET #updated = :t"
     if failures:
         listed = {
             ":f": {
