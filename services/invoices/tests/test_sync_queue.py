@@ -227,3 +227,58 @@ def test_the_pump_polls_with_the_workers_policy(local_stack, monkeypatch):
     with pytest.raises(botocore.exceptions.ClientError) as err:
         local_stack.events.tick()
     assert err.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_retail_ingest_hands_off_and_records_a_mail_without_body(
+    api, local_stack, connected_user, demo_mail
+):
+    """The route answers with what it found; the worker stores the others and records the
+    e-mail without a body as a permanent failure (the chunk is not retried)."""
+    from datetime import UTC, datetime, timedelta
+
+    from paypulse_devkit.demo_retail import demo_orders
+
+    token, _ = connected_user
+    order = demo_orders()[0]
+    from email.utils import format_datetime
+
+    raw = (  # a single binary part: no text or HTML body at all
+        f"From: {order.sender}\r\nTo: tenant@gmail.com\r\nSubject: {order.subject}\r\n"
+        f"Date: {format_datetime(datetime.now(UTC))}\r\nMessage-ID: <nobody@example.com>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nAAE=\r\n"
+    ).encode()
+    demo_mail.deliver(raw)
+    today = datetime.now(UTC).date()
+    window = {"start_date": f"{today - timedelta(days=10)}", "end_date": f"{today}"}
+    r = api("POST", "/v1/invoices/retail/ingest", token=token, json_body=window)
+    assert r.status == 200, r
+    assert r.json["data"]["totalEmailsFound"] == 6 and sum(r.json["data"]["byVendor"].values()) == 6
+
+    deliveries = local_stack.events.drain()
+    worker = [d.result for d in deliveries if d.function == "sync_invoices"]
+    assert worker and all(w == {"batchItemFailures": []} for w in worker)
+    assert [d.ok for d in deliveries if d.function == "parse_retail_invoice"] == [True] * 5
+    status = api("GET", "/v1/invoices/retail/ingest/status", token=token)
+    assert status.status == 200
+    data = status.json["data"]
+    assert (data["found"], data["processed"], data["stored"], data["parsed"]) == (6, 6, 5, 5)
+    assert data["failed"] == 1 and data["complete"] is True
+    assert [f["reason"] for f in data["failures"]] == ["no text or HTML body"]
+    assert local_stack.events.queue_dead_letters("sync") == []
+
+
+def test_ingest_status_needs_a_token_and_starts_at_zero(api, connected_user):
+    token, _ = connected_user
+    assert api("GET", "/v1/invoices/rental/ingest/status").status == 401
+    r = api("GET", "/v1/invoices/rental/ingest/status", token=token)
+    assert r.status == 200
+    assert r.json["data"] == {
+        "found": 0,
+        "processed": 0,
+        "stored": 0,
+        "parsed": 0,
+        "failed": 0,
+        "failures": [],
+        "complete": True,
+    }
