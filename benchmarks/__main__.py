@@ -1,7 +1,8 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, extraction_speed, artifacts, delete_user; default: all that are available)."""
+retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync, cost_model; default: all
+that are available)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ SUITES = [
     "extraction_speed",
     "artifacts",
     "delete_user",
+    "gmail_sync",
+    "cost_model",
 ]
 RESULTS = Path(__file__).parent / "results"
 

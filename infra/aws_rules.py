@@ -712,7 +712,33 @@ def _dashboard(c: _Report) -> None:
 def _kms_key(c: _Report) -> None:
     # KMS ScheduleKeyDeletion: PendingWindowInDays 7-30.
     c.between("kms-deletion-window", "deletionWindowInDays", 7, 30)
-    c.policy_json("kms-key-policy", "policy")
+    # KMS EnableKeyRotation: RotationPeriodInDays 90-2560; rotation only for symmetric keys
+    # (docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
+    c.between("kms-rotation-period", "rotationPeriodInDays", 90, 2560)
+    spec = c.r.inputs.get("customerMasterKeySpec")
+    if c.r.inputs.get("enableKeyRotation") and spec not in (None, "SYMMETRIC_DEFAULT"):
+        c.fail("kms-rotation-symmetric", f"automatic rotation needs SYMMETRIC_DEFAULT, not {spec}")
+    c.one_of("kms-key-usage", "keyUsage", ("ENCRYPT_DECRYPT", "SIGN_VERIFY",
+                                             "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"))  # fmt: skip
+    doc = c.policy_json("kms-key-policy", "policy")
+    # A key policy that no principal may administer cannot be changed again (KMS developer
+    # guide, "Default key policy": the account root statement keeps the key manageable).
+    if doc is not None and not any(
+        s.get("Effect") == "Allow" and "root" in json.dumps(s.get("Principal", {}))
+        for s in doc.get("Statement", [])
+    ):
+        c.fail("kms-key-policy", "no statement lets the account (root) administer the key")
+
+
+def _kms_alias(c: _Report) -> None:
+    # KMS developer guide, "Create aliases": 1-256 characters, "alias/" then alphanumerics,
+    # '/', '_' and '-'; "alias/aws/" is reserved for AWS managed keys.
+    c.pattern("kms-alias-name", "name", r"alias/[A-Za-z0-9/_\-]{1,250}", required=True)
+    name = c.r.inputs.get("name")
+    if isinstance(name, str) and name.startswith("alias/aws/"):
+        c.fail("kms-alias-name", "alias/aws/ is reserved for AWS managed keys")
+    if c.r.inputs.get("targetKeyId") is None:
+        c.fail("kms-alias-target", "targetKeyId is required")
 
 
 def _identity_pool_roles(c: _Report) -> None:
@@ -767,6 +793,7 @@ RESOURCE_RULES: dict[str, Callable[[_Report], None]] = {
     "aws:sns/platformApplication:PlatformApplication": _platform_application,
     "aws:sns/topicSubscription:TopicSubscription": _subscription,
     "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
     "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment": _identity_pool_roles,
 }
 # Types whose inputs AWS constrains only in ways the rules above already cover through the

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.workspace import Function
+from infra.workspace import DEFAULT_TOKEN_STORE, TOKEN_STORES, Function
 
 ARCHITECTURES = ("arm64", "x86_64")
 ARTIFACT_SOURCES = ("built", "sources")
@@ -41,6 +41,7 @@ class StackSettings:
     config_secrets: dict[str, pulumi.Output[str] | None]
     apns: Apns | None
     queue_concurrency: dict[str, int]  # function -> its SQS mapping's maximum concurrency
+    token_store: str = DEFAULT_TOKEN_STORE  # where the Gmail tokens live (README)
 
     def maximum_concurrency(self, fn: Function) -> int | None:
         """The SQS event source mapping's ScalingConfig.MaximumConcurrency of ``fn``: stack
@@ -89,6 +90,9 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
     artifacts = cfg.get("artifacts") or "built"
     if artifacts not in ARTIFACT_SOURCES:
         raise ValueError(f"paypulse:artifacts must be one of {ARTIFACT_SOURCES}, got {artifacts!r}")
+    token_store = cfg.get("tokenStore") or DEFAULT_TOKEN_STORE
+    if token_store not in TOKEN_STORES:
+        raise ValueError(f"paypulse:tokenStore must be one of {TOKEN_STORES}, got {token_store!r}")
     return StackSettings(
         stack=pulumi.get_stack(),
         project=pulumi.get_project(),
@@ -107,6 +111,7 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
         queue_concurrency={
             str(k): int(v) for k, v in (cfg.get_object("maximumConcurrency") or {}).items()
         },
+        token_store=token_store,
     )
 
 

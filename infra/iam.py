@@ -23,9 +23,13 @@ TABLE_ACTIONS = {
     "r": ("dynamodb:GetItem", "dynamodb:Query"),
     "s": ("dynamodb:Scan",),
     "i": (),  # queries of the table's indexes (INDEX_READ on table/T/index/*)
-    # BatchWriteItem is one action for puts and deletes alike (IAM cannot tell them apart).
-    "w": ("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "d": ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem"),
+    "w": ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "d": ("dynamodb:DeleteItem",),
+    # BatchWriteItem is one action for batched puts and deletes alike (IAM cannot tell them
+    # apart), so it is declared on its own, only by the functions that batch.
+    "b": ("dynamodb:BatchWriteItem",),
+    # A transaction's ConditionCheck item (the deletion tombstone's fence on the users row).
+    "c": ("dynamodb:ConditionCheckItem",),
 }
 INDEX_READ = ("dynamodb:Query",)  # "i"; "s" also scans the indexes (a sparse index is the
 # cheapest way to page through every user: users.iter_user_ids)
@@ -36,17 +40,28 @@ OBJECT_ACTIONS = {
     # Deleting means deleting every version (ListObjectVersions, then DeleteObjects with
     # version ids: s3:DeleteObjectVersion per key).
     "d": ("s3:DeleteObjectVersion",),
+    # Remove one version the function wrote itself (its version id from PutObject), without
+    # listing: an upload for an account deleted meanwhile (paypulse_common.tombstone).
+    "v": ("s3:DeleteObjectVersion",),
 }
 VERSION_LIST = ("s3:ListBucketVersions",)  # ListObjectVersions ("be aware of the name difference")
 SECRET_ACTIONS = {
     "m": ("secretsmanager:DescribeSecret",),  # metadata only: whether it exists, never its value
     "r": ("secretsmanager:GetSecretValue",),
     "w": ("secretsmanager:PutSecretValue",),
+    # Runtime-created (per-user) secrets: creating one tags it with its owner.
+    "c": ("secretsmanager:CreateSecret", "secretsmanager:TagResource"),
     "d": ("secretsmanager:DeleteSecret",),
 }
-# Runtime-created (per-user) secrets: writing one may create it, with its owner tag.
-SECRET_PREFIX_CREATE = ("secretsmanager:CreateSecret", "secretsmanager:TagResource")
-ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:SetEndpointAttributes")
+# KMS (list_awskeymanagementservice.html): envelope encryption of per-user items. Each grant
+# holds only when the request's encryption context has exactly the key "user_id"
+# (kms:EncryptionContextKeys; the Null check makes a request without context fail, as
+# ForAllValues alone holds over an empty set). kms:ViaService does not apply: the functions
+# call KMS themselves, no AWS service calls it for them.
+KEY_ACTIONS = {"r": ("kms:Decrypt",), "w": ("kms:GenerateDataKey",)}
+KEY_CONTEXT_KEYS = ("user_id",)
+# GetEndpointAttributes: the owner (CustomUserData) of a token's endpoint another account takes over
+ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
 # Queues (list_amazonsqs.html): a producer's "s" is SendMessage, which also authorizes
 # SendMessageBatch (SQS developer guide, "Amazon SQS batch actions": "setting permissions for
 # SendMessage, DeleteMessage, or ChangeMessageVisibility sets permissions for the
@@ -76,6 +91,7 @@ class Arns:
     secrets: dict[str, str] = field(default_factory=dict)  # prefix secrets: "<arn prefix>*"
     topics: dict[str, str] = field(default_factory=dict)
     queues: dict[str, str] = field(default_factory=dict)  # queue ARNs
+    keys: dict[str, str] = field(default_factory=dict)
     platform_application: str | None = None
     log_group: str = ""
     dead_letter_queue: str | None = None
@@ -85,6 +101,31 @@ class Arns:
 def secret_prefix_arn(region: str, account: str, prefix: str, partition: str = "aws") -> str:
     """ARN pattern of the secrets created at runtime under a name prefix."""
     return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{prefix}*"
+
+
+def key_context_condition() -> dict:
+    """KMS calls must carry an encryption context of exactly KEY_CONTEXT_KEYS."""
+    return {
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(KEY_CONTEXT_KEYS)},
+        "Null": {"kms:EncryptionContextKeys": "false"},
+    }
+
+
+def key_policy(account: str, partition: str = "aws") -> dict:
+    """A function key's policy: the account administers it and delegates use to IAM (the
+    functions' role policies above); nothing else (KMS developer guide, "Default key policy")."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
 
 
 def endpoints_arn(platform_application_arn: str) -> str:
@@ -131,9 +172,7 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
                 )
             )
     for logical, level in sorted(fn.secrets.items()):
-        actions = list(_actions(SECRET_ACTIONS, level))
-        if "w" in level and resources.secrets[logical].prefix:
-            actions += SECRET_PREFIX_CREATE
+        actions = _actions(SECRET_ACTIONS, level)
         statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
     for logical, level in sorted(fn.queues.items()):
         statements.append(
@@ -142,6 +181,15 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
     if fn.sqs:
         statements.append(
             _allow(f"Consume{_sid(fn.sqs.queue)}", QUEUE_CONSUME, [arns.queues[fn.sqs.queue]])
+        )
+    for logical, level in sorted(fn.keys.items()):
+        statements.append(
+            _allow(
+                f"Key{_sid(logical)}",
+                _actions(KEY_ACTIONS, level),
+                [arns.keys[logical]],
+                key_context_condition(),
+            )
         )
     for logical, access in sorted(fn.topics.items()):
         app = arns.platform_application

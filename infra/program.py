@@ -15,6 +15,7 @@ from infra.components.buckets import Buckets, BucketsArgs, BucketSpec
 from infra.components.dashboard import Dashboard, DashboardArgs
 from infra.components.function import FunctionArgs, LambdaFunction, PolicyInputs
 from infra.components.http_api import HttpApi, HttpApiArgs, RouteTarget
+from infra.components.keys import Keys, KeysArgs
 from infra.components.notifications import Notifications, NotificationsArgs
 from infra.components.observability import Observability, ObservabilityArgs
 from infra.components.queues import QueuesArgs, WorkQueues
@@ -55,9 +56,11 @@ def lambda_artifacts(settings: StackSettings) -> Artifacts:
 
 def main() -> dict[str, object]:
     """Declare every resource of the stack; return the stack outputs."""
-    ws = workspace()
+    settings = load_settings(
+        {s.name: s.config for s in workspace().resources.secrets.values() if s.config}
+    )
+    ws = workspace(settings.token_store)
     res = ws.resources
-    settings = load_settings({s.name: s.config for s in res.secrets.values() if s.config})
     region = aws.get_region_output().region
     account = aws.get_caller_identity_output().account_id
     artifacts = lambda_artifacts(settings)
@@ -97,6 +100,9 @@ def main() -> dict[str, object]:
             account=account,
         ),
     )
+    keys = Keys(
+        "keys", KeysArgs(keys=tuple(res.keys.values()), stack=settings.stack, account=account)
+    )
     notifications = Notifications(
         "notifications",
         NotificationsArgs(
@@ -131,6 +137,7 @@ def main() -> dict[str, object]:
         secrets=dict(secrets.arns),
         topics=dict(notifications.topic_arns),
         queues=dict(work_queues.arns),
+        keys=dict(keys.arns),
         platform_application=notifications.platform_application_arn,
     )
     physical: dict[str, Mapping[str, object]] = {
@@ -139,6 +146,7 @@ def main() -> dict[str, object]:
         "SECRET": secrets.names,
         "TOPIC": notifications.topic_arns,
         "QUEUE": work_queues.urls,
+        "KEY": keys.arns,
     }
 
     functions: dict[str, LambdaFunction] = {}
@@ -150,7 +158,11 @@ def main() -> dict[str, object]:
         if "gemini_api_key" in fn.secrets:
             extra[GEMINI_MODEL_ENV] = settings.gemini_model
         env = runtime_environment(
-            fn, lambda kind, logical: physical[kind][logical], stack=settings.stack, extra=extra
+            fn,
+            lambda kind, logical: physical[kind][logical],
+            stack=settings.stack,
+            extra=extra,
+            ws=ws,
         )
         functions[fn.name] = LambdaFunction(
             f"fn-{fn.name}",
@@ -250,6 +262,7 @@ def main() -> dict[str, object]:
         "ops_topic_arn": ops.ops_topic_arn,
         "dashboard": dashboard.dashboard_name,
         "vendor_items": len(vendors.keys) if vendors else 0,
+        "token_store": settings.token_store,
     }
     if notifications.platform_application_arn is not None:
         outputs["platform_application_arn"] = notifications.platform_application_arn

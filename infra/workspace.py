@@ -12,7 +12,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -23,13 +23,37 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Access levels: one or more distinct letters (infra/iam.py grants each letter's actions).
 # tables:  r item reads + queries, i index queries, s Scan (table and indexes), w puts/updates,
-#          d deletes
-# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/)
-# secrets: m DescribeSecret only (whether it exists), r value, w put (create, for per-user
-#          prefixes), d delete
+#          d deletes, b BatchWriteItem, c condition checks (ConditionCheck items of a transaction:
+#          the tombstone fence on the users row, paypulse_common.tombstone)
+# buckets: r GetObject, w PutObject, d delete every version (lists versions under invoices/),
+#          v delete a version by id (no listing: an upload of a deleted account, undone)
+# secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
+#          (runtime-created per-user secrets), d delete
+# keys:    r kms:Decrypt, w kms:GenerateDataKey (envelope encryption, encryption context bound)
 # queues:  s SendMessage(Batch) (a producer; the consumer is the function whose `sqs` trigger
 #          names the queue: its event source mapping receives and deletes)
-ACCESS_LETTERS = {"tables": "risdw", "buckets": "rwd", "secrets": "mrwd", "queues": "s"}
+ACCESS_LETTERS = {
+    "tables": "risdwbc",
+    "buckets": "rwdv",
+    "secrets": "mrwcd",
+    "keys": "rw",
+    "queues": "s",
+}
+# paypulse:tokenStore: where the per-user Gmail tokens live. Resources marked with another
+# ``token_store`` are not created; functions declare their access once, as to the secret, and
+# with "dynamodb-kms" that access becomes access to the table (+ the key): TOKEN_STORE_ACCESS.
+TOKEN_STORES = ("secretsmanager", "dynamodb-kms")
+DEFAULT_TOKEN_STORE = "secretsmanager"  # noqa: S105 - a store name
+TOKEN_STORE_RESOURCE = "gmail_tokens"  # noqa: S105 - a logical name
+# secret letter -> (table letters, key letters). "m" (exists?) reads the item's key only;
+# "d" queries the user's rows to delete them (delete_user's purge).
+TOKEN_STORE_ACCESS = {
+    "m": ("r", ""),
+    "r": ("r", "r"),
+    "w": ("w", "w"),
+    "c": ("w", "w"),
+    "d": ("rdb", ""),  # delete_user purges with BatchWriteItem
+}
 TOPIC_ACCESS = frozenset({"publish", "endpoints"})
 LAYER_PACKAGES = {
     "common": "paypulse-common",
@@ -65,6 +89,7 @@ class Table:
     ttl: str | None = None
     capacity: dict[str, int] | None = None
     user_data: str | None = None
+    token_store: str | None = None  # created only when paypulse:tokenStore is this store
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,16 @@ class Secret:
     optional: bool = False
     prefix: str | None = None
     user_data: bool = False
+    token_store: str | None = None
+
+
+@dataclass(frozen=True)
+class Key:
+    """A symmetric KMS key (SYMMETRIC_DEFAULT, rotated yearly) the functions encrypt with."""
+
+    name: str
+    description: str = ""
+    token_store: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,7 @@ class Resources:
     secrets: dict[str, Secret]
     topics: dict[str, Topic]
     queues: dict[str, Queue] = field(default_factory=dict)
+    keys: dict[str, Key] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- functions
@@ -179,6 +215,7 @@ class Function:
     buckets: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     queues: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def module(self) -> str:
@@ -204,6 +241,7 @@ class Workspace:
     root: Path
     resources: Resources
     functions: dict[str, Function]
+    token_store: str = DEFAULT_TOKEN_STORE
 
     def routes(self) -> list[tuple[Route, Function]]:
         return [(route, fn) for fn in self.functions.values() for route in fn.routes]
@@ -227,13 +265,18 @@ class Workspace:
 def env_name(kind: str, logical: str) -> str:
     """Name of the environment variable carrying a resource's physical name to a function.
 
-    kind is one of TABLE, BUCKET, SECRET, TOPIC, QUEUE (its URL). The values are names/ARNs, never secret values.
+    kind is one of TABLE, BUCKET, SECRET, TOPIC, KEY, QUEUE (its URL). The values are names/ARNs, never secret values.
     """
     return f"PAYPULSE_{kind}_{logical.upper()}"
 
 
 def runtime_environment(
-    fn: Function, physical: Callable[[str, str], T], *, stack: str, extra: Mapping[str, str] = {}
+    fn: Function,
+    physical: Callable[[str, str], T],
+    *,
+    stack: str,
+    extra: Mapping[str, str] = {},
+    ws: Workspace | None = None,
 ) -> dict[str, T | str]:
     """The environment of one function: physical names of exactly the resources it declares.
 
@@ -249,11 +292,12 @@ def runtime_environment(
         ("SECRET", fn.secrets),
         ("TOPIC", fn.topics),
         ("QUEUE", fn.queues),
+        ("KEY", fn.keys),
     ):
         for logical in sorted(granted):
             env[env_name(kind, logical)] = physical(kind, logical)
     env.update(extra)
-    registry = user_data_registry(workspace_of(fn))
+    registry = user_data_registry(ws or workspace_of(fn))
     if registry["tables"] and all("d" in fn.tables.get(t, "") for t in registry["tables"]):
         env["PAYPULSE_USER_DATA"] = json.dumps(registry, sort_keys=True, separators=(",", ":"))
     return env
@@ -299,6 +343,7 @@ def _resources(root_doc: dict) -> Resources:
             if key and key not in attrs:
                 raise DeclarationError(f"table {name}: key attribute {key!r} has no type")
         tables[name] = Table(
+            token_store=t.get("token_store"),
             name=name,
             hash_key=t["hash_key"],
             range_key=t.get("range_key"),
@@ -318,7 +363,8 @@ def _resources(root_doc: dict) -> Resources:
         # queues"); MessageRetentionPeriod 60 s - 14 days (CreateQueue API reference).
         if not 1 <= q.max_receive_count <= 1000 or not 1 <= q.retention_days <= 14:
             raise DeclarationError(f"queue {q.name}: max_receive_count 1-1000, retention 1-14 d")
-    return Resources(tables, buckets, secrets, topics, queues)
+    keys = {n: Key(name=n, **k) for n, k in decl.get("keys", {}).items()}
+    return Resources(tables, buckets, secrets, topics, queues, keys)
 
 
 def _function(name: str, service: str, raw: dict, resources: Resources) -> Function:
@@ -337,6 +383,7 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         ("buckets", resources.buckets),
         ("topics", resources.topics),
         ("queues", resources.queues),
+        ("keys", resources.keys),
     ):
         for logical, level in raw.get(kind, {}).items():
             if logical not in known:
@@ -348,6 +395,8 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
                 raise DeclarationError(f"{where}: {kind} {logical}: access {level!r}")
             if kind == "tables" and "i" in level and not resources.tables[logical].indexes:
                 raise DeclarationError(f"{where}: tables {logical}: 'i' but the table has no index")
+            if kind == "secrets" and "c" in level and not resources.secrets[logical].prefix:
+                raise DeclarationError(f"{where}: secrets {logical}: 'c' needs a name prefix")
     layers = tuple(raw.get("layers", ["common"]))
     for layer in layers:
         if layer not in LAYER_PACKAGES:
@@ -404,6 +453,7 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         buckets=dict(raw.get("buckets", {})),
         topics=dict(raw.get("topics", {})),
         queues=dict(raw.get("queues", {})),
+        keys=dict(raw.get("keys", {})),
     )
 
 
@@ -417,8 +467,9 @@ def _letters(level: object, allowed: str) -> bool:
     )
 
 
-def load(root: Path = ROOT) -> Workspace:
-    """Read every declaration; raise DeclarationError on the first inconsistency."""
+def load(root: Path = ROOT, token_store: str = DEFAULT_TOKEN_STORE) -> Workspace:
+    """Read every declaration; raise DeclarationError on the first inconsistency. Resources of
+    another token store than ``token_store`` are left out (``select_token_store``)."""
     resources = _resources(_read(root / "pyproject.toml"))
     functions: dict[str, Function] = {}
     seen_routes: dict[str, str] = {}
@@ -441,10 +492,49 @@ def load(root: Path = ROOT) -> Workspace:
                     )
                 consumers[fn.sqs.queue] = name
             functions[name] = fn
-    return Workspace(root=root, resources=resources, functions=functions)
+    return select_token_store(Workspace(root, resources, functions), token_store)
+
+
+def select_token_store(ws: Workspace, store: str) -> Workspace:
+    """The workspace with the Gmail token store ``store``: the other store's resources dropped
+    and, for "dynamodb-kms", each function's access to the token secret turned into access to
+    the token table and key (TOKEN_STORE_ACCESS)."""
+    if store not in TOKEN_STORES:
+        raise DeclarationError(f"paypulse:tokenStore must be one of {TOKEN_STORES}, got {store!r}")
+    res = ws.resources
+
+    def keep(resource: Table | Secret | Key) -> bool:
+        return resource.token_store in (None, store)
+
+    resources = Resources(
+        tables={n: t for n, t in res.tables.items() if keep(t)},
+        buckets=res.buckets,
+        secrets={n: s for n, s in res.secrets.items() if keep(s)},
+        topics=res.topics,
+        queues=res.queues,
+        keys={n: k for n, k in res.keys.items() if keep(k)},
+    )
+    name = TOKEN_STORE_RESOURCE
+    functions = dict(ws.functions)
+    if store == "dynamodb-kms":
+        if name not in resources.tables or name not in resources.keys:
+            raise DeclarationError(f"token store {store}: declare table and key {name!r}")
+        for fn_name, fn in ws.functions.items():
+            level = fn.secrets.get(name)
+            if not level:
+                continue
+            table = "".join(sorted({c for x in level for c in TOKEN_STORE_ACCESS[x][0]}))
+            key = "".join(sorted({c for x in level for c in TOKEN_STORE_ACCESS[x][1]}))
+            functions[fn_name] = replace(
+                fn,
+                secrets={k: v for k, v in fn.secrets.items() if k != name},
+                tables={**fn.tables, name: table},
+                keys={**fn.keys, name: key} if key else fn.keys,
+            )
+    return Workspace(ws.root, resources, functions, store)
 
 
 @cache
-def workspace() -> Workspace:
-    """The repository's workspace, loaded once per process."""
-    return load(ROOT)
+def workspace(token_store: str = DEFAULT_TOKEN_STORE) -> Workspace:
+    """The repository's workspace (with that Gmail token store), loaded once per process."""
+    return load(ROOT, token_store)

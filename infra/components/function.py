@@ -38,6 +38,7 @@ class PolicyInputs:
     secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     topics: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     queues: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # queue ARNs
+    keys: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     platform_application: pulumi.Input[str] | None = None
 
 
@@ -205,12 +206,14 @@ def _policy_document(
         wanted[f"topics.{logical}"] = inputs.topics[logical]
     for logical in {*fn.queues, *([fn.sqs.queue] if fn.sqs else [])}:
         wanted[f"queues.{logical}"] = inputs.queues[logical]
+    for logical in fn.keys:
+        wanted[f"keys.{logical}"] = inputs.keys[logical]
     if fn.topics and inputs.platform_application is not None:
         wanted["platform_application"] = inputs.platform_application
 
     def render(values: dict) -> str:
         groups: dict[str, dict[str, str]] = {
-            "tables": {}, "streams": {}, "buckets": {}, "secrets": {}, "topics": {},
+            "tables": {}, "streams": {}, "buckets": {}, "secrets": {}, "topics": {}, "keys": {},
             "queues": {},
         }  # fmt: skip
         for key, value in values.items():
@@ -226,6 +229,7 @@ def _policy_document(
             secrets=groups["secrets"],
             topics=groups["topics"],
             queues=groups["queues"],
+            keys=groups["keys"],
             log_group=values["log_group"],
             dead_letter_queue=values.get("dlq"),
             platform_application=values.get("platform_application"),

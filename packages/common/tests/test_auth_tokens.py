@@ -35,12 +35,40 @@ def test_claims(run_as):
     assert claims["sub"] == "user_1"
 
 
-def test_valid_token_authenticates(run_as):
+def _user_row(local_stack, user_id, **attrs):
+    from paypulse_devkit.aws_local import boto_client
+
+    item = {"UserID": {"S": user_id}, **{k: {"S": v} for k, v in attrs.items()}}
+    boto_client("dynamodb", local_stack.aws_endpoint).put_item(
+        TableName=local_stack.names.tables["users"], Item=item
+    )
+
+
+def test_valid_token_authenticates(run_as, local_stack):
+    _user_row(local_stack, "user_1")
+
     async def go():
         token = await issue_token("user_1", "a@b.se")
         return await authenticate(request(f"Bearer {token}"))
 
     assert run_as("get_user_profile", go()).user_id == "user_1"
+
+
+@pytest.mark.parametrize("row", ["tombstoned", "gone"])
+def test_token_of_a_deleted_user_is_refused_with_the_logout_code(run_as, local_stack, row):
+    """A valid signature is not enough: a user being deleted (tombstone) or deleted (no row)
+    gets 401 TOKEN_EXPIRED, the code on which the app logs out (INVALID_TOKEN would not)."""
+    user_id = f"user_{row}"
+    if row == "tombstoned":
+        _user_row(local_stack, user_id, deleted_at="2026-01-01T00:00:00+00:00")
+
+    async def go():
+        token = await issue_token(user_id, "a@b.se")
+        return await authenticate(request(f"Bearer {token}"))
+
+    with pytest.raises(TokenExpiredError) as err:
+        run_as("get_user_profile", go())
+    assert (err.value.http_status, err.value.code) == (401, "TOKEN_EXPIRED")
 
 
 def attack_tokens(key: str) -> dict:

@@ -11,8 +11,8 @@ from paypulse_common.http import (
     error_response,
     no_content,
     ok,
-    require_strings,
 )
+from paypulse_common.schema import Arr, Bool, Int, Obj, Str
 
 
 def event(body="", *, b64=False, headers=None, query=None):
@@ -80,11 +80,31 @@ def test_bad_base64_is_a_client_error():
         Request.from_event(event("@@not-base64@@", b64=True))
 
 
-def test_require_strings_names_every_missing_field():
+def test_required_fields_are_all_named_when_missing_or_blank():
+    model = Obj(
+        {n: Str() for n in ("name", "email", "password")}, required=("name", "email", "password")
+    )
     with pytest.raises(errors.MissingFieldsError) as info:
-        require_strings({"email": "a@b.se", "password": ""}, "name", "email", "password")
+        model.parse({"email": "a@b.se", "password": "  "})
     assert info.value.fields == ("name", "password")
     assert info.value.http_status == 400
+
+
+def test_form_text_is_typed_by_the_model():
+    model = Obj(
+        {"n": Int(minimum=1), "flag": Bool(), "tags": Arr(Str()), "meta": Obj({"k": Str()})}
+    )
+    req = Request.from_event(event("n=3&flag=true&tags=a&tags=b&meta[k]=v&meta2=null"))
+    assert model.parse(req.form(), from_text=True, form=True) == {
+        "n": 3,
+        "flag": True,
+        "tags": ["a", "b"],
+        "meta": {"k": "v"},
+    }
+    with pytest.raises(errors.InvalidRequestError):
+        model.parse({"n": "3"})  # JSON bodies are not converted
+    with pytest.raises(errors.InvalidRequestError):
+        model.parse({"n": "null"}, from_text=True)  # a query string has no null
 
 
 def test_success_envelope_serialises_decimals():

@@ -1,10 +1,27 @@
 """Ledger claims expire with the invocation that took them (Lambda context's remaining time),
 so the retry after a timeout proceeds at once; a claim of a running invocation still blocks."""
 
+import pytest
+
 from paypulse_common import ledger
+from paypulse_common.errors import UserDeletedError
+from paypulse_devkit.aws_local import boto_client
 from paypulse_devkit.invocations import LambdaContext
 
 USER = "user_00000000-0000-0000-0000-000000000001"
+
+
+def _user_row(local_stack, user_id, **attrs):
+    boto_client("dynamodb", local_stack.aws_endpoint).put_item(
+        TableName=local_stack.names.tables["users"],
+        Item={"UserID": {"S": user_id}, **{k: {"S": v} for k, v in attrs.items()}},
+    )
+
+
+@pytest.fixture(autouse=True)
+def live_user(local_stack):
+    """Ledger writes are fenced by the account-deletion tombstone: the user must exist."""
+    _user_row(local_stack, USER)
 
 
 def in_invocation(local_stack, coro, remaining_s: float):
@@ -47,3 +64,28 @@ def test_claim_many_follows_the_same_deadline(local_stack):
     assert claim_many(0.0) == set(keys)
     assert claim_many(300.0) == set(keys)
     assert claim_many(300.0) == set()
+
+
+@pytest.mark.parametrize("row", ["tombstoned", "gone"])
+def test_no_ledger_write_for_a_deleted_user(local_stack, row):
+    """Claims and records commit only while the user row exists without a tombstone (one
+    transaction with a ConditionCheck on it), and nothing is left behind when refused."""
+    user = f"user_00000000-0000-0000-0000-00000000000{'2' if row == 'tombstoned' else '3'}"
+    if row == "tombstoned":
+        _user_row(local_stack, user, deleted_at="2026-01-01T00:00:00+00:00")
+    keys = {ledger.message_key(f"d{i}", "ab" * 32): {"s3_key": f"k{i}"} for i in range(3)}
+    writes = [
+        ledger.claim(user, "msg#one"),
+        ledger.claim_many(user, keys),
+        ledger.record(user, "obj#x", status="failed"),
+        ledger.record_many(user, keys),
+    ]
+    for write in writes:
+        with pytest.raises(UserDeletedError):
+            in_invocation(local_stack, write, remaining_s=300.0)
+    rows = boto_client("dynamodb", local_stack.aws_endpoint).query(
+        TableName=local_stack.names.tables["ingestion_ledger"],
+        KeyConditionExpression="UserID = :u",
+        ExpressionAttributeValues={":u": {"S": user}},
+    )
+    assert rows["Count"] == 0

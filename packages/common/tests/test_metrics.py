@@ -14,7 +14,7 @@ import numbers
 import pytest
 
 from paypulse_common import logs, metrics
-from paypulse_common.http import ok
+from paypulse_common.http import Contract, ok
 from paypulse_common.runtime import Runtime, activated, event_handler, http_handler
 
 UNITS = {  # the spec's Unit values (the CloudWatch StandardUnit list), those a metric may carry
@@ -82,6 +82,9 @@ class Context:
     aws_request_id = "9f0c1c8e-5d7e-4c51-9b7a-1f1f1f1f1f1f"
 
 
+ANY_ROUTE = Contract(summary="test route", responses={200: None})
+
+
 def api_event(route: str = "GET /v1/users/me") -> dict:
     return {
         "routeKey": route,
@@ -98,7 +101,7 @@ def test_one_flush_per_invocation_with_summed_counters_and_route_latency(rt, lin
         assert lines == []  # nothing written before the invocation ends
         return ok({})
 
-    http_handler(handle, public=True)(api_event(), Context())
+    http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
     docs = [assert_valid_emf(line) for line in lines]
     assert len(docs) == 2  # one per dimension set: {Stack} and {Stack, Route}
     assert metric_values(docs, metrics.GMAIL_QUOTA_UNITS) == [15]
@@ -108,7 +111,7 @@ def test_one_flush_per_invocation_with_summed_counters_and_route_latency(rt, lin
     assert latency_doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Stack", "Route"]]
     assert all(d["Stack"] == "prod" and d["requestId"] == Context.aws_request_id for d in docs)
 
-    http_handler(handle, public=True)(api_event(), Context())
+    http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
     assert len(lines) == 4  # the next invocation starts empty
 
 
@@ -180,7 +183,7 @@ def test_logs_carry_the_request_id_of_the_invocation(rt, lines):
             log.info("looked up", extra={"route": "GET /v1/users/me"})
             return ok({})
 
-        http_handler(handle, public=True)(api_event(), Context())
+        http_handler(handle, ANY_ROUTE, public=True)(api_event(), Context())
         log.info("after")
     finally:
         log.removeHandler(handler)

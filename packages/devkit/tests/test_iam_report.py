@@ -39,3 +39,12 @@ def test_unused_grants_are_the_code_grants_never_exercised(tmp_path):
     assert [g.sid for g in summary["service"]["f"]] == ["Logs"]
     assert summary["code_grants"] == 2
     assert summary["denied"] == [("f", "dynamodb:Scan", "arn:aws:dynamodb:r:1:table/u")]
+
+
+def test_enforcement_is_on_unless_switched_off_for_debugging(monkeypatch):
+    from paypulse_devkit.iam_enforcement import SWITCH, enabled
+
+    monkeypatch.delenv(SWITCH, raising=False)
+    assert enabled()
+    monkeypatch.setenv(SWITCH, "off")
+    assert not enabled()

@@ -15,14 +15,20 @@ def router():
 
 
 def test_literal_segments_beat_parameters_like_api_gateway():
-    match, _ = router().match("POST", "/v1/invoices/retail/ingest")
-    assert match.function.name == "fetch_retail_invoices"
-    match, _ = router().match("POST", "/v1/invoices/rental/ingest")
-    assert match.function.name == "fetch_invoices" and match.path_params == {"type": "rental"}
-    match, _ = router().match("DELETE", "/v1/invoices/retail/retail_1")
-    assert match.function.name == "delete_retail_invoice"
-    match, _ = router().match("GET", "/v1/invoices/retail/retail_1")
+    match, allowed = router().match("POST", "/v1/invoices/retail/ingest")
+    assert match.function.name == "fetch_retail_invoices" and allowed == ["POST"]
+    match, allowed = router().match("POST", "/v1/invoices/rental/ingest")
+    assert match.function.name == "fetch_invoices" and match.path_params == {}
+    # GET would reach /rental/{invoice_id} (as in API Gateway), but the path names the literal
+    # resource, whose only method is POST.
+    assert allowed == ["POST"]
+    match, _ = router().match("GET", "/v1/invoices/rental/ingest")
     assert match.function.name == "get_rental_invoice"
+    assert match.path_params == {"invoice_id": "ingest"}
+    match, allowed = router().match("DELETE", "/v1/invoices/retail/retail_1")
+    assert match.function.name == "delete_retail_invoice" and allowed == ["DELETE"]
+    match, allowed = router().match("GET", "/v1/invoices/retail/retail_1")
+    assert match is None and allowed == ["DELETE"]
 
 
 def test_no_match_and_allowed_methods():

@@ -158,3 +158,13 @@ def test_mail_without_attachment_still_reads_the_body():
 def test_standalone_xml_through_retail_extraction():
     doc = asyncio.run(extract_retail(CII_MIN.read_bytes(), content_type="text/xml"))
     assert doc.method == "xml" and doc.total_amount == Decimal("104.90")
+
+
+def test_factur_x_pdf_becomes_a_rental_row_without_extra_amount_rows():
+    from paypulse_parsers.rental import to_rental_row
+
+    doc = parse_pdf(FACTURX_PDF.read_bytes(), filename="f.pdf")
+    row = to_rental_row(doc, filename_stem="f")
+    assert row["Total Amount"] == 105 and row["Due Date"] == "02-03-2026"
+    assert set(row) == {"OCR", "Due Date", "due_date_month", "due_date_year", "Total Amount",
+                        "Filename", "Hyra", "Kallvatten", "Varmvatten", "El", "Moms"}  # fmt: skip

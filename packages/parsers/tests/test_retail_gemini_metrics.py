@@ -38,7 +38,7 @@ def test_calls_and_tokens_are_counted():
                 with metrics.invocation("test"):
                     for _ in range(2):
                         doc = await extract_retail(HTML, vendor=VENDOR, gemini=settings)
-                        assert doc.method == "gemini"
+                        assert doc.method == "llm"
 
             asyncio.run(twice())
             served = [r for r in server.requests if r["path"].endswith(":generateContent")]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from paypulse_common.categories import RETAIL_SUB_TYPES
+from paypulse_parsers.currency import Evidence
 from paypulse_parsers.retail.categories import detail_row, response_schema
 from paypulse_parsers.retail.money import find_money, normalize_currency, parse_number
 from paypulse_parsers.retail.rules import rule_fields, text_vendor
@@ -41,6 +42,18 @@ def test_parse_number(text, value):
         ("499 kr", None, "SEK", False),
         ("499:-", "SEK", "SEK", True),
         ("¥500", None, "JPY", False),
+        ("Fr. 12.50", None, "CHF", True),
+        ("CHF 1'234.50", None, "CHF", True),
+        ("12,50 Kč", None, "CZK", True),
+        ("12 500 Ft", None, "HUF", True),
+        ("R$ 12,50", None, "BRL", True),
+        ("₹1,234.00", None, "INR", True),
+        ("48,97 zł", None, "PLN", True),
+        ("Rs. 1,234.00", None, "INR", False),  # also PKR, LKR, NPR
+        ("Rs. 1,234.00", Evidence(tld="pk"), "PKR", True),
+        ("Rs. 1,234.00", Evidence(codes=frozenset({"LKR"})), "LKR", True),
+        ("199 kr", Evidence(language="da"), "DKK", True),
+        ("$19.90", Evidence(tld="nz"), "NZD", True),
     ],
 )
 def test_currency_resolution(text, hint, currency, explicit):

@@ -136,7 +136,8 @@ def test_every_vendor_builds_a_gmail_query(vendors):
 
     for vendor in vendors:
         query = vendor_query(vendor, after=date(2024, 1, 1), before=date(2024, 2, 1))
-        assert query.endswith("after:2024/01/01 before:2024/02/01"), vendor["vendor_id"]
+        # UTC midnights as epoch seconds (Gmail reads YYYY/MM/DD dates as midnight PST)
+        assert query.endswith("after:1704067200 before:1706745600"), vendor["vendor_id"]
         assert "from:" in query and "subject:" in query
 
 

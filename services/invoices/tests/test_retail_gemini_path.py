@@ -71,8 +71,8 @@ def test_gemini_is_used_when_a_key_is_stored(local_stack, connected_user, api):
 def _parse_with_gemini(local_stack, user_id, gemini, html: bytes, digest: str):
     """One Lambda invocation of parse_retail_invoice with Gemini at the local server."""
     env = local_stack.function_env("parse_retail_invoice")
-    boto_client("secretsmanager", local_stack.aws_endpoint).create_secret(
-        Name=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
+    boto_client("secretsmanager", local_stack.aws_endpoint).put_secret_value(
+        SecretId=env["PAYPULSE_SECRET_GEMINI_API_KEY"], SecretString="test-gemini-key"
     )
     key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_{digest}.html"
     bucket = local_stack.names.buckets["invoices"]

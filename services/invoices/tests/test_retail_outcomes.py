@@ -54,13 +54,24 @@ def test_each_document_gets_a_recorded_outcome(local_stack, connected_user, run_
         )
 
 
-def test_huge_email_fails_visibly_without_retries(local_stack, connected_user, run_as):
-    _, user_id = connected_user
+def test_huge_email_fails_visibly_without_retries(local_stack, connected_user, run_as, api):
+    token, user_id = connected_user
     key = put(local_stack, user_id, "bbbbbbbb", b"<p>" + b"x" * (2 * 1024 * 1024 + 10))
     deliveries = local_stack.events.drain()
     assert len(deliveries) == 1 and deliveries[0].ok and deliveries[0].attempts == 1
     assert outcome(run_as, user_id, key)["status"] == "failed"
     assert local_stack.events.dead_letters("parse_retail_invoice") == []
+    # the failure is visible in the API, as rental failures are, in its category's list only
+    name = key.rsplit("/", 1)[-1]
+    for query, failed in (
+        ("", [name]),
+        ("?subtype=miscellaneous", [name]),
+        ("?subtype=travel", []),
+    ):
+        r = api("GET", f"/v1/invoices/retail{query}", token=token)
+        assert r.status == 200, r
+        assert [f["file"] for f in r.json["data"]["failed"]] == failed
+        assert all(f["reason"] == "too_large" for f in r.json["data"]["failed"])
 
 
 def test_keys_outside_the_layout_are_ignored(local_stack, connected_user):

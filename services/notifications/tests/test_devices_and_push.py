@@ -113,3 +113,74 @@ def test_delete_user_removes_devices_and_endpoints(api, user, local_stack):
         sns.list_endpoints_by_platform_application(PlatformApplicationArn=app_arn)["Endpoints"]
         == []
     )
+
+
+def _signup(api, email):
+    import jwt
+
+    r = api(
+        "POST",
+        "/v1/auth/signup",
+        json_body={"name": "D", "email": email, "password": "secret-pass-1"},
+    )
+    token = r.json["data"]["access_token"]
+    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def _device_rows(local_stack, user_id):
+    from paypulse_devkit.aws_local import boto_client
+
+    return boto_client("dynamodb", local_stack.aws_endpoint).query(
+        TableName=local_stack.names.tables["devices"],
+        KeyConditionExpression="UserID = :u",
+        ExpressionAttributeValues={":u": {"S": user_id}},
+        ConsistentRead=True,
+    )["Items"]
+
+
+def test_device_token_moves_to_the_account_that_registered_it_last(api, invoke, local_stack):
+    """Two accounts on one phone: the second registration takes the token's endpoint over
+    (SNS has one endpoint per token), the first account's row goes, and its pushes no longer
+    reach the phone."""
+    first, first_id = _signup(api, "first@example.com")
+    second, second_id = _signup(api, "second@example.com")
+    assert (
+        api("POST", "/v1/user/devices", token=first, json_body={"device_token": TOKEN_A}).status
+        == 201
+    )
+    r = api("POST", "/v1/user/devices", token=second, json_body={"device_token": TOKEN_A})
+    assert r.status == 201, r
+    assert _device_rows(local_stack, first_id) == []
+    (row,) = _device_rows(local_stack, second_id)
+    from paypulse_devkit.aws_local import boto_client
+
+    sns = boto_client("sns", local_stack.aws_endpoint)
+    attributes = sns.get_endpoint_attributes(EndpointArn=row["EndpointArn"]["S"])["Attributes"]
+    assert attributes["CustomUserData"] == second_id and attributes["Enabled"] == "true"
+
+    invoke("send_invoice_notification", stream_insert(first_id, "Invoice_first"))
+    invoke("send_invoice_notification", stream_insert(second_id, "Invoice_second"))
+    to_phone = [n for n in published_notifications() if ":endpoint/" in n["target"]]
+    assert [json.loads(json.loads(n["message"])["APNS"])["invoice_id"] for n in to_phone] == [
+        "Invoice_second"
+    ]
+    # the first account registering again takes it back
+    assert (
+        api("POST", "/v1/user/devices", token=first, json_body={"device_token": TOKEN_A}).status
+        == 201
+    )
+    assert (
+        _device_rows(local_stack, second_id) == [] and len(_device_rows(local_stack, first_id)) == 1
+    )
+
+
+def test_deleted_account_registers_no_device_and_gets_no_push(api, invoke, local_stack, user):
+    """After DELETE /v1/user/me the token is refused (the app logs out on TOKEN_EXPIRED) and
+    a stream record still in flight for the account is dropped, not pushed or retried."""
+    token, user_id = user
+    assert api("DELETE", "/v1/user/me", token=token).status == 200
+    r = api("POST", "/v1/user/devices", token=token, json_body={"device_token": TOKEN_A})
+    assert (r.status, r.error_code) == (401, "TOKEN_EXPIRED")
+    assert _device_rows(local_stack, user_id) == []
+    assert invoke("send_invoice_notification", stream_insert(user_id)) == {"sent": 0}
+    assert [n for n in published_notifications() if n["user_id"] == user_id] == []

@@ -82,14 +82,16 @@ def test_delete_removes_everything_owned(api, local_stack):
     rows, versions, has_secret = counts(local_stack, other, registry)
     assert set(rows.values()) == {30} and versions == 5 and has_secret
 
-    # the account is gone: login fails like any unknown e-mail, the old token finds no user
+    # the account is gone: login fails like any unknown e-mail, the old token is refused with
+    # the code on which the app logs out
     r = api(
         "POST",
         "/v1/auth/login",
         json_body={"email": "del@example.com", "password": "secret-pass-1"},
     )
     assert (r.status, r.error_code) == (401, "INVALID_CREDENTIALS")
-    assert api("GET", "/v1/user/me", token=token).error_code == "USER_NOT_FOUND"
+    r = api("GET", "/v1/user/me", token=token)
+    assert (r.status, r.error_code) == (401, "TOKEN_EXPIRED")
     # the e-mail can be used again
     assert (
         api(
@@ -136,3 +138,26 @@ def test_delete_removes_more_versions_than_one_listing_page(api, local_stack):
     assert api("DELETE", "/v1/user/me", token=token).status == 200
     listing = s3.list_object_versions(Bucket=bucket, Prefix=f"invoices/{uid}/")
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
+
+
+def test_second_delete_finishes_what_an_interrupted_one_began(api, local_stack, run_as):
+    """The first DELETE wrote its tombstone and purged S3, then failed: the account's token is
+    refused everywhere (401 TOKEN_EXPIRED) except by DELETE, which finishes the job."""
+    token, uid = make_user(api, "again@example.com")
+    registry = seed(local_stack, uid)
+    from paypulse_common.objects import delete_versions
+    from paypulse_common.tombstone import mark_deleted
+
+    async def interrupted():
+        await mark_deleted(uid)
+        await delete_versions(local_stack.names.buckets["invoices"], f"invoices/{uid}/")
+
+    run_as("delete_user", interrupted())
+    for method, path in (("GET", "/v1/user/me"), ("GET", "/v1/invoices/rental")):
+        r = api(method, path, token=token)
+        assert (r.status, r.error_code) == (401, "TOKEN_EXPIRED")
+    assert api("DELETE", "/v1/user/me", token=token).status == 200
+    rows, versions, has_secret = counts(local_stack, uid, registry)
+    assert set(rows.values()) == {0} and versions == 0 and not has_secret
+    r = api("DELETE", "/v1/user/me", token=token)  # all gone now: nothing left to delete
+    assert (r.status, r.error_code) == (404, "USER_NOT_FOUND")

@@ -16,6 +16,7 @@ from paypulse_common.errors import (
 from paypulse_common.http import Request
 from paypulse_common.runtime import settings
 from paypulse_common.secrets import secret_value
+from paypulse_common.tombstone import ensure_live
 
 ALGORITHM = "HS256"
 LIFETIME_SECONDS = 24 * 3600
@@ -73,13 +74,17 @@ async def verify_token(token: str) -> Principal:
     return Principal(claims["sub"], str(claims.get("email", "")), str(claims["jti"]))
 
 
-async def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request, *, live: bool = True) -> Principal:
     """Missing header → INVALID_CREDENTIALS; not ``Bearer <jwt>`` or bad → INVALID_TOKEN;
-    expired → TOKEN_EXPIRED. Never a 500."""
+    expired → TOKEN_EXPIRED; with ``live``, a user deleted or being deleted (one GetItem on the
+    users table, key and tombstone only) → TOKEN_EXPIRED, on which the app logs out."""
     header = request.headers.get("authorization", "").strip()
     if not header:
         raise InvalidCredentialsError()
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidTokenError()
-    return await verify_token(token.strip())
+    principal = await verify_token(token.strip())
+    if live:
+        await ensure_live(principal.user_id)
+    return principal

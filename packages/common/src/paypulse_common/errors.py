@@ -56,6 +56,13 @@ class TokenExpiredError(PayPulseError):
     code, http_status, default_message = "TOKEN_EXPIRED", 401, "Expired token"
 
 
+class UserDeletedError(TokenExpiredError):
+    """The account was deleted (or is being deleted): its tokens are refused with the code on
+    which the app logs out, and asynchronous work for it is dropped, never retried."""
+
+    default_message = "This account has been deleted"
+
+
 class UserAlreadyExistsError(PayPulseError):
     code, http_status = "USER_ALREADY_EXISTS", 403
     default_message = "An account with this email already exists."

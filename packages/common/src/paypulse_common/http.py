@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 from paypulse_common.errors import (
     InvalidJsonError,
     InvalidRequestError,
-    MissingFieldsError,
     PayloadTooLargeError,
     PayPulseError,
 )
@@ -152,7 +151,8 @@ class Request:
         )
         if contract.body is not None:
             form = contract.form and self.is_form
-            self.data = contract.body.parse(self.form() if form else self.json(), from_text=form)
+            payload = self.form() if form else self.json()
+            self.data = contract.body.parse(payload, from_text=form, form=form)
 
 
 def _reject_constant(name: str) -> Any:
@@ -219,14 +219,6 @@ class Contract:
     form: bool = False
     errors: tuple[type[PayPulseError], ...] = ()
     description: str = ""
-
-
-def require_strings(payload: Mapping[str, Any], *names: str) -> list[str]:
-    """Values of required string fields; MissingFieldsError names every missing one."""
-    missing = [n for n in names if not isinstance(payload.get(n), str) or not payload[n].strip()]
-    if missing:
-        raise MissingFieldsError(*missing)
-    return [payload[n] for n in names]
 
 
 @dataclass

@@ -1,25 +1,31 @@
 """The ingestion ledger: what was uploaded, parsed or pushed, per user.
 
-Keys: ``msg#<message id>#<sha256>`` an attachment/body taken from Gmail; ``obj#<s3 key>`` the
-outcome of parsing an uploaded object; ``push#<invoice id>`` a notification was sent;
-``order#<vendor id>#<order id>`` a retail order was stored. Claims are conditional writes, and a
+Keys: ``msg#<message id>#<sha256>`` an attachment/body taken from Gmail; ``mail#<kind>#<message
+id>`` every wanted attachment/body of that Gmail message is taken (so a later sync skips it by id,
+before fetching or downloading anything); ``sync#<kind>`` the mailbox's Gmail ``historyId`` after
+the last complete sync (incremental sync starts there); ``obj#<s3 key>`` the outcome of parsing an
+uploaded object; ``push#<invoice id>`` a notification was sent; ``order#<vendor id>#<order id>`` a
+retail order was stored. Claims are conditional writes, and a
 claim that was never completed (crash or timeout between claim and upload) expires when the
 invocation that took it can no longer be running: at its deadline, from the Lambda context's
 remaining time, as Powertools idempotency expires in-progress records
 (``in_progress_expiry_timestamp``). A retry after a timeout therefore proceeds at once, while
-a claim of an invocation still running keeps blocking duplicates.
+a claim of an invocation still running keeps blocking duplicates. Claims and records are
+fenced by the account-deletion tombstone (paypulse_common.tombstone): nothing is written for a
+deleted user.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from paypulse_common import aws, metrics
-from paypulse_common.dynamo import batch_write, from_item, query_all, to_item
-from paypulse_common.errors import DependencyError
+from paypulse_common.dynamo import from_item, query_all, to_item
+from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import remaining_seconds, settings
+from paypulse_common.tombstone import MAX_FENCED_WRITES, cancelled_item, fenced_write
 
 # Outside a Lambda invocation (no context, e.g. a script) a claim is held this long.
 STALE_CLAIM_SECONDS = 15 * 60
@@ -65,83 +71,162 @@ def object_key(s3_key: str) -> str:
     return f"obj#{s3_key}"
 
 
-async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
-    """Take a claim; False when the entry is done or freshly claimed by someone else."""
+def mail_key(kind: str, message_id: str) -> str:
+    return f"mail#{kind}#{message_id}"
+
+
+def sync_key(kind: str) -> str:
+    return f"sync#{kind}"
+
+
+async def seen_messages(user_id: str, kind: str, message_ids: Iterable[str]) -> set[str]:
+    """The ids among ``message_ids`` whose message entry (``mail_key``) is done: taken by an
+    earlier run. One Query over the user's ``mail#<kind>#`` entries (every page; a few
+    hundred bytes an entry, so one page holds years of mail) instead of a read per id."""
+    wanted = set(message_ids)
+    if not wanted:
+        return set()
+    prefix = mail_key(kind, "")
     db = await aws.client("dynamodb")
-    claim_attrs, values = _claim_fields()
-    item = {**to_item(attrs), **_key(user_id, ledger_key), **claim_attrs}
+    seen: set[str] = set()
     try:
-        await db.put_item(
+        async for item in query_all(
+            db,
             TableName=_table(),
-            Item=item,
-            ConditionExpression=_CLAIMABLE,
+            KeyConditionExpression="UserID = :u AND begins_with(LedgerKey, :p)",
+            ProjectionExpression="LedgerKey, #s",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values,
-        )
-        return True
+            ExpressionAttributeValues={":u": {"S": user_id}, ":p": {"S": prefix}},
+            ConsistentRead=True,
+        ):
+            message_id = item["LedgerKey"]["S"][len(prefix) :]
+            if message_id in wanted and item.get("status", {}).get("S") == DONE:
+                seen.add(message_id)
     except Exception as exc:
-        if aws.error_code(exc) == "ConditionalCheckFailedException":
+        raise DependencyError("Database error (ledger)") from exc
+    return seen
+
+
+async def mark_seen(user_id: str, kind: str, message_ids: Iterable[str]) -> None:
+    """Record that every wanted part of these Gmail messages was taken."""
+    await record_many(
+        user_id, {mail_key(kind, m): {"kind": kind} for m in dict.fromkeys(message_ids)}
+    )
+
+
+async def synced_history(user_id: str, kind: str) -> tuple[int, str] | None:
+    """The Gmail ``historyId`` stored after the user's last complete ``kind`` sync, and the
+    Gmail address of the mailbox it belongs to."""
+    entry = await get(user_id, sync_key(kind))
+    if not entry or entry.get("history_id") is None:
+        return None
+    return int(entry["history_id"]), str(entry.get("account") or "")
+
+
+async def advance_history(user_id: str, kind: str, history_id: int, account: str) -> bool:
+    """Store ``history_id`` of ``account``'s mailbox as where the next ``kind`` sync starts,
+    only if it is newer than the stored one or the stored one is another mailbox's (a
+    conditional write: overlapping or late runs never move it back), behind the tombstone
+    fence (UserDeletedError once the user is deleted). False when not written."""
+    item = _key(user_id, sync_key(kind))
+    item.update(
+        {
+            "history_id": {"N": str(int(history_id))},
+            "account": {"S": account},
+            "kind": {"S": kind},
+            "status": {"S": DONE},
+            "updated_at": {"N": str(int(time.time()))},
+        }
+    )
+    put = {
+        "TableName": _table(),
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(LedgerKey) OR history_id < :h OR account <> :a",
+        "ExpressionAttributeValues": {":h": {"N": str(int(history_id))}, ":a": {"S": account}},
+    }
+    try:
+        await fenced_write(user_id, [{"Put": put}])
+        return True
+    except UserDeletedError:
+        raise
+    except Exception as exc:
+        if cancelled_item(exc, 0):
             return False
         raise DependencyError("Database error (ledger)") from exc
 
 
+async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
+    """Take a claim; False when the entry is done or freshly claimed by someone else."""
+    claim_attrs, values = _claim_fields()
+    item = {**to_item(attrs), **_key(user_id, ledger_key), **claim_attrs}
+    try:
+        await fenced_write(user_id, [_claim_put(item, values)])
+        return True
+    except UserDeletedError:
+        raise
+    except Exception as exc:
+        if cancelled_item(exc, 0):
+            return False
+        raise DependencyError("Database error (ledger)") from exc
+
+
+def _claim_put(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": _table(),
+            "Item": item,
+            "ConditionExpression": _CLAIMABLE,
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
 async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[str]:
-    """Claim many entries (ledger key → attributes) with conditional writes, 100 per
-    transaction; returns the keys claimed. Entries that are done or freshly claimed elsewhere
-    are left out (read from the transaction's cancellation reasons, then retried without them)."""
-    db = await aws.client("dynamodb")
+    """Claim many entries (ledger key → attributes) with conditional writes, 99 per
+    transaction behind the tombstone fence; returns the keys claimed. Entries that are done or
+    freshly claimed elsewhere are left out (read from the transaction's cancellation reasons,
+    then retried without them). UserDeletedError once the user is deleted."""
     claim_attrs, values = _claim_fields()
     claimed: set[str] = set()
     keys = list(entries)
-    for start in range(0, len(keys), 100):
-        chunk = keys[start : start + 100]
+    for start in range(0, len(keys), MAX_FENCED_WRITES):
+        chunk = keys[start : start + MAX_FENCED_WRITES]
         while chunk:
-            items = []
-            for key in chunk:
-                item = {**to_item(entries[key]), **_key(user_id, key), **claim_attrs}
-                items.append(
-                    {
-                        "Put": {
-                            "TableName": _table(),
-                            "Item": item,
-                            "ConditionExpression": _CLAIMABLE,
-                            "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": values,
-                        }
-                    }
-                )
+            items = [
+                _claim_put({**to_item(entries[key]), **_key(user_id, key), **claim_attrs}, values)
+                for key in chunk
+            ]
             try:
-                await db.transact_write_items(TransactItems=items)
+                await fenced_write(user_id, items)
                 claimed.update(chunk)
                 break
+            except UserDeletedError:
+                raise
             except Exception as exc:
-                reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
-                taken = {
-                    key
-                    for key, reason in zip(chunk, reasons, strict=False)
-                    if reason.get("Code") == "ConditionalCheckFailed"
-                }
-                if aws.error_code(exc) != "TransactionCanceledException" or not taken:
+                taken = {key for i, key in enumerate(chunk) if cancelled_item(exc, i)}
+                if not taken:
                     raise DependencyError("Database error (ledger)") from exc
                 chunk = [k for k in chunk if k not in taken]
     return claimed
 
 
 async def record_many(user_id: str, entries: dict[str, dict[str, Any]], status: str = DONE) -> None:
-    """Write the final state of many entries (BatchWriteItem)."""
-    db = await aws.client("dynamodb")
+    """Write the final state of many entries (99 per transaction behind the tombstone fence;
+    UserDeletedError once the user is deleted)."""
     now = str(int(time.time()))
-    requests = []
+    puts = []
     for key, attrs in entries.items():
         item = {**to_item(attrs), **_key(user_id, key)}
         item.update({"status": {"S": status}, "updated_at": {"N": now}})
-        requests.append({"PutRequest": {"Item": item}})
-    try:
-        await batch_write(db, _table(), requests)
-    except DependencyError:
-        raise
-    except Exception as exc:
-        raise DependencyError("Database error (ledger)") from exc
+        puts.append({"Put": {"TableName": _table(), "Item": item}})
+    for start in range(0, len(puts), MAX_FENCED_WRITES):
+        try:
+            await fenced_write(user_id, puts[start : start + MAX_FENCED_WRITES])
+        except UserDeletedError:
+            raise
+        except Exception as exc:
+            raise DependencyError("Database error (ledger)") from exc
     for key in entries:
         metrics.ledger_outcome(key, status)
 
@@ -163,13 +248,14 @@ async def release(user_id: str, ledger_key: str) -> None:
 
 
 async def record(user_id: str, ledger_key: str, status: str = DONE, **attrs: Any) -> None:
-    """Write the final state of an entry (overwrites)."""
-    db = await aws.client("dynamodb")
+    """Write the final state of an entry (overwrites; behind the tombstone fence)."""
     item = {**to_item(attrs), **_key(user_id, ledger_key)}
     item["status"] = {"S": status}
     item["updated_at"] = {"N": str(int(time.time()))}
     try:
-        await db.put_item(TableName=_table(), Item=item)
+        await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}])
+    except UserDeletedError:
+        raise
     except Exception as exc:
         raise DependencyError("Database error (ledger)") from exc
     metrics.ledger_outcome(ledger_key, status)

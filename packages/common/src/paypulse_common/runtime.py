@@ -182,6 +182,7 @@ def http_handler(
     contract: Contract | Mapping[str, Contract],
     *,
     public: bool = False,
+    allow_deleted: bool = False,
     on_schedule: Callable[[Mapping[str, Any]], Awaitable[Any]] | None = None,
 ) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
     """Adapter for API routes. ``public`` handlers get ``handle(request)``; the others
@@ -189,13 +190,16 @@ def http_handler(
     against ``contract`` first (``request.params``, ``request.data``); the OpenAPI document is
     generated from the same contract. A function serving several routes maps each route key
     (``"GET /v1/invoices/rental"``) to its contract. ``on_schedule`` also serves EventBridge events
-    (``source == "aws.events"``) for functions with a schedule."""
+    (``source == "aws.events"``) for functions with a schedule. A deleted (or being deleted)
+    user's token is refused (401 TOKEN_EXPIRED) except by ``allow_deleted`` handlers (the
+    deletion itself, so a second DELETE finishes an interrupted one)."""
 
     def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         if on_schedule is not None and event.get("source") == "aws.events":
             return current().run(_observed(on_schedule(event), context), context)
         return current().run(
-            _observed(_serve(handle, contract, event, public), context, event), context
+            _observed(_serve(handle, contract, event, public, allow_deleted), context, event),
+            context,
         )
 
     handler.public = public  # type: ignore[attr-defined]
@@ -231,6 +235,7 @@ async def _serve(
     contract: Contract | Mapping[str, Contract],
     event: Mapping[str, Any],
     public: bool,
+    allow_deleted: bool = False,
 ) -> dict[str, Any]:
     from paypulse_common.http import Contract, Request, error_response
 
@@ -244,7 +249,7 @@ async def _serve(
         else:
             from paypulse_common.auth import authenticate
 
-            principal = await authenticate(request)
+            principal = await authenticate(request, live=not allow_deleted)
             request.bind(contract)
             response = await handle(request, principal)
         return response.to_event()

@@ -249,7 +249,11 @@ class Obj(Schema):
             s["additionalProperties"] = self.extra.json_schema()
         return self._doc(s)
 
-    def parse(self, value: Any, path: str = "", *, from_text: bool = False) -> dict[str, Any]:
+    def parse(
+        self, value: Any, path: str = "", *, from_text: bool = False, form: bool = False
+    ) -> dict[str, Any]:
+        """``form``: a form body, where a null is sent as the text "null" (query strings have
+        no null: there "null" is just an invalid integer or boolean)."""
         if not isinstance(value, Mapping):
             raise _invalid(path, "must be an object")
         prefix = f"{path}." if path else ""
@@ -264,8 +268,10 @@ class Obj(Schema):
         for key, item in value.items():
             sub = self.fields.get(key)
             if sub is not None:
-                if item is not None:
-                    out[key] = sub.parse(item, prefix + key, from_text=from_text)
+                # Form bodies carry a null as the text "null" (not a value of a non-string type).
+                if item is None or (form and item == "null" and not isinstance(sub, Str)):
+                    continue
+                out[key] = sub.parse(item, prefix + key, from_text=from_text)
             elif self.extra is False:
                 raise _invalid(prefix + str(key), "is not a known field")
             elif isinstance(self.extra, Schema):

@@ -21,6 +21,7 @@ _KINDS = {
     "SECRET": "secrets",
     "TOPIC": "topics",
     "QUEUE": "queues",
+    "KEY": "keys",  # KMS key ARNs
 }
 _HTTPS_OR_LOCAL = ("https://", "http://127.0.0.1", "http://localhost")
 
@@ -34,6 +35,7 @@ class Settings:
     secrets: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, str] = field(default_factory=dict)
     queues: Mapping[str, str] = field(default_factory=dict)  # queue URLs
+    keys: Mapping[str, str] = field(default_factory=dict)
     aws_endpoint_url: str | None = None  # local stack only (moto server)
     google_oauth_base: str = "https://oauth2.googleapis.com"
     google_userinfo_base: str = "https://www.googleapis.com"
@@ -65,6 +67,9 @@ class Settings:
 
     def queue(self, logical: str) -> str:
         return self._get("queues", logical)
+
+    def key(self, logical: str) -> str:
+        return self._get("keys", logical)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +105,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secrets=groups["secrets"],
         topics=groups["topics"],
         queues=groups["queues"],
+        keys=groups["keys"],
         user_data=user_data,
         gemini_model=env.get("PAYPULSE_GEMINI_MODEL", Settings.gemini_model),
         apns_platform_app_arn=env.get("PAYPULSE_APNS_PLATFORM_APP_ARN") or None,

@@ -13,6 +13,7 @@ from typing import Any
 from paypulse_common import aws
 from paypulse_common.errors import DependencyError, InvalidRequestError, UserAlreadyExistsError
 from paypulse_common.runtime import settings
+from paypulse_common.tombstone import LIVE_CONDITION
 
 CLAIM_PREFIX = "email#"
 MAX_EMAIL_LENGTH = 254
@@ -53,6 +54,7 @@ class User:
     created_at: str  # ISO-8601 UTC
     last_retail_invoice_fetch: str | None = None
     gmail_disconnected_at: str | None = None
+    deleted_at: str | None = None  # the tombstone (paypulse_common.tombstone)
 
     @classmethod
     def new(cls, email: str, name: str, password_hash: str) -> User:
@@ -93,6 +95,7 @@ class User:
             created_at=s("CreatedAt") or "",
             last_retail_invoice_fetch=s("last_retail_invoice_fetch"),
             gmail_disconnected_at=s("gmail_disconnected_at"),
+            deleted_at=s("deleted_at"),
         )
 
 
@@ -186,12 +189,13 @@ async def delete_user_rows(user: User) -> None:
 
 
 async def set_user_attribute(user_id: str, name: str, value: str | None) -> None:
-    """Set (or remove, when None) one attribute of an existing user row."""
+    """Set (or remove, when None) one attribute of a live user row (not one being deleted)."""
+
     db = await aws.client("dynamodb")
     kwargs: dict[str, Any] = {
         "TableName": _table(),
         "Key": {"UserID": {"S": user_id}},
-        "ConditionExpression": "attribute_exists(UserID)",
+        "ConditionExpression": LIVE_CONDITION,
         "ExpressionAttributeNames": {"#a": name},
     }
     if value is None:

@@ -1,7 +1,8 @@
 """The iOS app's models (ios-contract.md) as JSON Schemas, and a strict decoder mirroring Swift's
 ``JSONDecoder``: required keys present, exact types (Int is a JSON integer, Double any number,
-Bool only true/false), optionals may be null or absent. Used by the OpenAPI document and by
-the contract and end-to-end tests."""
+Bool only true/false), optionals may be null or absent. The client's side of the contract, an
+oracle for the contract and end-to-end tests (the API's own models are the handlers' contracts,
+from which the OpenAPI document is generated)."""
 
 from __future__ import annotations
 
@@ -193,24 +194,3 @@ def decode_success(data_schema: dict[str, Any] | None, body: Any) -> Any:
 def decode_error(body: Any) -> tuple[str, str]:
     decode(ErrorResponse, body)
     return body["error"]["code"], body["error"]["message"]
-
-
-# Response data model of each function (OpenAPI); get_invoices depends on its query.
-RESPONSE_MODELS: dict[str, dict[str, Any] | None] = {
-    "signup_user": AuthResponse,
-    "login_user": AuthResponse,
-    "get_user_profile": UserModel,
-    "delete_user": None,
-    "gmail_store_tokens": GmailResponseModel,
-    "fetch_invoices": InvoiceCountModel,
-    "fetch_latest_invoice": None,
-    "get_invoices": {
-        "anyOf": [
-            RentalInvoiceResponse,
-            RetailInvoiceCountsResponse,
-            RetailInvoiceByYearResponse,
-            obj({"invoiceDetails": {"type": "object"}}),
-        ]
-    },
-    "get_rental_invoice": RentalInvoice,
-}

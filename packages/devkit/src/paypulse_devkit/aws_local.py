@@ -1,6 +1,6 @@
 """Local AWS: moto in server mode, provisioned from the same declarations as the Pulumi program
 (tables with their keys, indexes, streams and TTL; versioned buckets; secrets with a generated
-JWT key; topics; an APNs platform application)."""
+JWT key; KMS keys; topics; an APNs platform application)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class PhysicalNames:
     secrets: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    # KMS keys: the functions get the alias (stable across resets, which give keys new ids);
+    # their policies name the key ARN (key_arns), as the deployed ones do.
+    keys: dict[str, str] = field(default_factory=dict)
+    key_arns: dict[str, str] = field(default_factory=dict)
     apns_platform_app_arn: str | None = None
     queues: dict[str, str] = field(default_factory=dict)  # logical -> queue URL
     queue_arns: dict[str, str] = field(default_factory=dict)
@@ -47,7 +51,30 @@ class PhysicalNames:
             "SECRET": self.secrets,
             "TOPIC": self.topics,
             "QUEUE": self.queues,
+            "KEY": self.keys,
         }[kind][logical]
+
+
+def serialize_dynamodb() -> None:
+    """One DynamoDB request at a time in this process's moto. DynamoDB makes each conditional
+    write and each transaction atomic; moto checks conditions and applies (or rolls back from a
+    deep copy) without a lock, so concurrent requests from the worker threads can both pass
+    ``attribute_not_exists`` (two sign-ups of one e-mail) or undo each other's writes."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_paypulse_serialized", False):
+        return
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized  # type: ignore[method-assign]
+    DynamoHandler._paypulse_serialized = True  # type: ignore[attr-defined]
 
 
 class MotoServer:
@@ -68,6 +95,7 @@ class MotoServer:
 
     def start(self) -> str:
         if self._server is not None:
+            serialize_dynamodb()
             self._server.start()
             host, port = self._server.get_host_and_port()
             return f"http://{host}:{port}"
@@ -221,6 +249,16 @@ def provision(
         names.queue_arns[q.name] = _queue_arn(sqs, url)
         names.dead_letter_queues[q.name] = dlq
 
+    if ws.resources.keys:
+        kms = boto_client("kms", endpoint_url)
+        for key in ws.resources.keys.values():
+            arn = kms.create_key(Description=key.description, KeyUsage="ENCRYPT_DECRYPT")[
+                "KeyMetadata"
+            ]["Arn"]
+            kms.enable_key_rotation(KeyId=arn)
+            alias = f"alias/{prefix}/{key.name}"
+            kms.create_alias(AliasName=alias, TargetKeyId=arn)
+            names.keys[key.name], names.key_arns[key.name] = alias, arn
     load_vendor_configs(ddb, names.tables["vendor_config"], ws.root / "vendor_configs")
     sns = boto_client("sns", endpoint_url)
     for topic in ws.resources.topics.values():

@@ -15,6 +15,10 @@ COMMANDS = {
     "check-config": ("paypulse_devkit.stack_config", "is Pulumi.<stack>.yaml complete to deploy?"),
     "parse": ("paypulse_devkit.parse_command", "parse one invoice file and print JSON"),
     "accuracy": ("paypulse_devkit.accuracy", "score extraction on a corpus folder"),
+    "migrate-tokens": (
+        "paypulse_devkit.migrate_tokens",
+        "move Gmail tokens from per-user secrets into the dynamodb-kms table",
+    ),
     "bench": ("benchmarks.__main__", "run the benchmark suite"),
 }
 

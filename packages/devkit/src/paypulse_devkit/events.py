@@ -69,6 +69,15 @@ def _stderr(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
+def _recorded_failures(result: Any) -> int:
+    """Permanent failures a parser recorded and returned from (its invocation succeeded)."""
+    if not isinstance(result, dict):
+        return 0
+    failed = result.get("failed", 0)
+    outcomes = [r.get("outcome") for r in result.get("results", []) if isinstance(r, dict)]
+    return (failed if isinstance(failed, int) else 0) + outcomes.count("failed")
+
+
 def event_subject(event: dict[str, Any]) -> str:
     """What an event is about, for a log line: object keys, invoice ids or the schedule."""
     from urllib.parse import unquote_plus
@@ -276,7 +285,8 @@ class EventPump:
             attempts = attempt
             try:
                 result = self.invoke(fn.name, event)
-                self._say(done, fn.name, subject, f"attempt {attempt}" if attempt > 1 else "")
+                said = "failed" if _recorded_failures(result) else done  # recorded, not retried
+                self._say(said, fn.name, subject, f"attempt {attempt}" if attempt > 1 else "")
                 return self._record(Delivery(fn.name, True, attempt, result=result, event=event))
             except Exception as exc:  # the function raised or timed out: Lambda retries it
                 kind = getattr(exc, "error_type", type(exc).__name__)

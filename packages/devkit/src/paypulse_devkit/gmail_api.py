@@ -3,7 +3,8 @@ server, or to any HTTP server calling ``GmailApi.handle``).
 
 Routes: ``GET /gmail/v1/users/{userId}/messages`` (q, maxResults ≤ 500, default 100, pageToken,
 labelIds), ``GET .../messages/{id}`` (format full | metadata + metadataHeaders | minimal | raw),
-``GET .../messages/{id}/attachments/{attachmentId}``, ``GET .../profile`` and the batch endpoint
+``GET .../messages/{id}/attachments/{attachmentId}``, ``GET .../profile``, ``GET .../history``
+(see ``_history``) and the batch endpoint
 (``POST /batch/gmail/v1`` or ``/batch``: multipart/mixed of application/http parts, answered
 with ``Content-ID: <response-…>`` parts as Google does).
 
@@ -47,7 +48,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from paypulse_devkit.gmail_quota import USER_LIMIT_REASON, QuotaMeter
-from paypulse_devkit.mailbox import Mailbox, StoredMessage, words
+from paypulse_devkit.mailbox import HistoryExpiredError, Mailbox, StoredMessage, words
 from paypulse_gmail.mime import b64url_encode
 
 Response = tuple[int, dict[str, str], bytes]
@@ -473,6 +474,8 @@ class GmailApi:
             return self._profile(owner)
         if api_method == "messages.list":
             return self._list(owner, query)
+        if api_method == "history.list":
+            return self._history(owner, query)
         if api_method == "messages.get":
             return self._get(owner, rest[1], query)
         return self._attachment(owner, rest[1], rest[3])
@@ -490,9 +493,74 @@ class GmailApi:
                 "emailAddress": owner,
                 "messagesTotal": len(messages),
                 "threadsTotal": len({m.thread_id for m in messages}),
-                "historyId": str(self.mailbox.history_id),
+                "historyId": str(self.mailbox.history_id(owner)),
             },
         )
+
+    def _history(self, owner: str, query: dict[str, list[str]]) -> Response:
+        """``users.history.list`` as its reference states it
+        (https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.history/list):
+        records after ``startHistoryId`` (required) in increasing id order, each with
+        ``id``, ``messages`` and, for additions, ``messagesAdded[].message{id, threadId,
+        labelIds}``; ``historyTypes`` (repeated) keeps records with a change of those types,
+        ``labelId`` those whose message has that label; ``maxResults`` default 100, at most
+        500; ``nextPageToken`` while more follow; ``historyId`` is the mailbox's current one.
+        An invalid or out-of-date start id answers 404 ("Supplying an invalid or out of date
+        startHistoryId typically returns an HTTP 404 error code")."""
+        with self._lock:
+            self.stats["history"] += 1
+        start_text = (query.get("startHistoryId") or [""])[0]
+        if not start_text.isdigit():
+            return _error(400, "Invalid startHistoryId")
+        try:
+            size = int((query.get("maxResults") or [str(DEFAULT_PAGE_SIZE)])[0])
+        except ValueError:
+            return _error(400, "Invalid value for maxResults")
+        if size < 1:
+            return _error(400, "Invalid value for maxResults")
+        size = min(size, MAX_PAGE_SIZE)
+        types = set(query.get("historyTypes") or [])
+        unknown = types - {"messageAdded", "messageDeleted", "labelAdded", "labelRemoved"}
+        if unknown:
+            return _error(400, "Invalid value for historyTypes")
+        label = (query.get("labelId") or [""])[0].lower()
+        after = int(start_text)
+        token = (query.get("pageToken") or [""])[0]
+        if token:
+            try:
+                after = max(after, int(base64.urlsafe_b64decode(token.encode()).decode()))
+            except (ValueError, UnicodeDecodeError):
+                return _error(400, "Invalid pageToken")
+        try:
+            records, current = self.mailbox.history(owner, int(start_text))
+        except HistoryExpiredError:
+            return _error(404, "Requested entity was not found.")
+        found: list[dict[str, Any]] = []
+        for record in records:
+            if record.id <= after or (types and "messageAdded" not in types):
+                continue
+            message = self.mailbox.get(record.message_id, owner)
+            if message is None:
+                continue
+            if label and label not in {x.lower() for x in message.label_ids}:
+                continue
+            stub = {"id": message.id, "threadId": message.thread_id}
+            found.append(
+                {
+                    "id": str(record.id),
+                    "messages": [stub],
+                    "messagesAdded": [{"message": {**stub, "labelIds": list(message.label_ids)}}],
+                }
+            )
+        body: dict[str, Any] = {}
+        if found[:size]:
+            body["history"] = found[:size]
+        if len(found) > size:
+            body["nextPageToken"] = base64.urlsafe_b64encode(
+                found[size - 1]["id"].encode()
+            ).decode()
+        body["historyId"] = str(current)
+        return _json(200, body)
 
     def _list(self, owner: str, query: dict[str, list[str]]) -> Response:
         with self._lock:
@@ -628,6 +696,8 @@ def _api_method(rest: list[str]) -> str | None:
         return "getProfile"
     if rest == ["messages"]:
         return "messages.list"
+    if rest == ["history"]:
+        return "history.list"
     if len(rest) == 2 and rest[0] == "messages":
         return "messages.get"
     if len(rest) == 4 and rest[0] == "messages" and rest[2] == "attachments":

@@ -90,6 +90,7 @@ def local_arns(
         secrets=secrets,
         topics={t: names.topics[t] for t in fn.topics},
         queues={q: names.queue_arns[q] for q in {*fn.queues, *([fn.sqs.queue] if fn.sqs else [])}},
+        keys={k: names.key_arns[k] for k in fn.keys},
         platform_application=names.apns_platform_app_arn if fn.topics else None,
         log_group=f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{ROLE_PREFIX}{fn.name}",
         dead_letter_queue=(
@@ -122,14 +123,18 @@ class Enforcer:
         self._endpoint = endpoint
         self._lock = threading.Lock()
         self._secret_arns: dict[str, str] = {}
+        self._key_arns: dict[str, str] = {}
         self._sm: Any = None
+        self._kms: Any = None
         self.documents: dict[str, dict] = {}
         self.policies: dict[str, Policy] = {}
         self._cache: dict[str, dict[Request, Decision]] = {}
         self.used: set[tuple[str, str, str]] = set()
         self.exercised: set[tuple[str, str, str, int]] = set()
         self.denials: list[Denial] = []
-        self.scope = Scope(region=region, account=ACCOUNT, secret_arn=self._secret_arn)
+        self.scope = Scope(
+            region=region, account=ACCOUNT, secret_arn=self._secret_arn, key_arn=self._key_arn
+        )
         self.configure(names)
 
     # ---------------------------------------------------------------- policies
@@ -143,11 +148,13 @@ class Enforcer:
                 self.policies[fn.name] = Policy(doc)
                 self._cache[fn.name] = {}
             self._secret_arns.clear()
+            self._key_arns.clear()
 
     def reset(self) -> None:
-        """moto was emptied: secrets are new (new ARN suffixes)."""
+        """moto was emptied: secrets are new (new ARN suffixes), keys too (new key ids)."""
         with self._lock:
             self._secret_arns.clear()
+            self._key_arns.clear()
 
     def role_arn(self, function: str) -> str:
         return f"arn:aws:sts::{self.account}:assumed-role/{ROLE_PREFIX}{function}-role/{function}"
@@ -209,6 +216,21 @@ class Enforcer:
             self._secret_arns[secret_id] = arn
         return arn
 
+    def _key_arn(self, alias: str) -> str:
+        """The ARN of the key an alias names (KMS authorizes a call by alias on the key)."""
+        arn = self._key_arns.get(alias)
+        if arn is None:
+            if self._kms is None:
+                from paypulse_devkit.aws_local import boto_client
+
+                self._kms = boto_client("kms", self._endpoint)
+            try:
+                arn = self._kms.describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+            except self._kms.exceptions.NotFoundException:
+                return f"arn:aws:kms:{self.region}:{self.account}:{alias}"
+            self._key_arns[alias] = arn
+        return arn
+
     # ---------------------------------------------------------------- botocore hooks
     def install(self, events: Any, function: str) -> None:
         """Register the hooks on a botocore/aiobotocore session or client event emitter."""
@@ -246,7 +268,9 @@ class Enforcer:
             if service == "partial":
                 return _response(200), {"Errors": _key_errors(context[_PARTIAL]), **_meta(200)}
             code = _ERROR_CODES.get(service, "AccessDeniedException")
-            return _response(403), {"Error": {"Code": code, "Message": message}, **_meta(403)}
+            # KMS answers AccessDeniedException with HTTP 400 (KMS API reference, Common Errors).
+            status = 400 if service == "kms" else 403
+            return _response(status), {"Error": {"Code": code, "Message": message}, **_meta(status)}
 
         def after_call(parsed: dict, model: Any, context: dict, **_: Any) -> None:
             if context.get(_PARTIAL) and context.get(_DENIED) is None:

@@ -38,10 +38,10 @@ def new_run_folder(base: Path = DEFAULT_FOLDER) -> Path:
 
 
 def load_usage(folder: Path) -> list[dict[str, Any]]:
-    """The records in ``folder``, or in its newest ``run-*`` subfolder."""
-    if not any(folder.glob("usage-*.json")):
-        runs = sorted(p for p in folder.glob("run-*") if any(p.glob("usage-*.json")))
-        folder = runs[-1] if runs else folder
+    """The records of the newest ``run-*`` subfolder of ``folder``, or of ``folder`` itself."""
+    runs = sorted(p for p in folder.glob("run-*") if any(p.glob("usage-*.json")))
+    if runs:
+        folder = runs[-1]
     return [json.loads(p.read_text()) for p in sorted(folder.glob("usage-*.json"))]
 
 

@@ -24,6 +24,10 @@ One mapping per service the code calls, from the AWS Service Authorization Refer
 - SNS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html
   Publish on the topic or target endpoint ARN, CreatePlatformEndpoint on the platform
   application ARN, endpoint attribute/delete actions on the endpoint ARN.
+- KMS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+  GenerateDataKey/Decrypt/Encrypt on the key ARN (a key id becomes ``key/<id>``, an alias the
+  ARN of its key; the code always names the key), with ``kms:EncryptionContextKeys`` (the context's keys, multivalued)
+  and ``kms:EncryptionContext:<key>`` per pair.
 - SQS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html
   queue actions on the queue ARN (from the queue URL's account and name).
 
@@ -54,6 +58,7 @@ class Scope:
     secret_arn: Callable[[str], str]
     partition: str = "aws"
     stream_of_iterator: Callable[[str], str | None] = lambda iterator: None
+    key_arn: Callable[[str], str] = lambda alias: alias  # "alias/x" -> the key's ARN
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         where = f"{self.region}:{self.account}" if region else ":"
@@ -240,9 +245,35 @@ def _sqs(op: str, p: Params, s: Scope) -> list[Request]:
     raise UnmappedOperationError(f"sqs {op}")
 
 
+# --------------------------------------------------------------------------- KMS
+
+_KMS_KEY_OPS = frozenset({"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "Decrypt",
+                          "Encrypt", "ReEncrypt", "DescribeKey"})  # fmt: skip
+
+
+def _kms(op: str, p: Params, s: Scope) -> list[Request]:
+    if op not in _KMS_KEY_OPS:
+        raise UnmappedOperationError(f"kms {op}")
+    key = p.get("KeyId")
+    if not key:
+        # Decrypt may omit KeyId for symmetric ciphertexts; KMS then finds the key in the blob,
+        # which this mapping cannot read: the code always names its key.
+        raise UnmappedOperationError(f"kms {op} without KeyId")
+    if key.startswith("alias/") or ":alias/" in key:
+        arn = s.key_arn(key)  # KMS authorizes a call made by alias on the key it names
+    else:
+        arn = key if key.startswith("arn:") else s.arn("kms", f"key/{key}")
+    context = dict(p.get("EncryptionContext") or {})
+    keys: dict[str, Any] = {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
+    if context:
+        keys["kms:EncryptionContextKeys"] = sorted(context)
+    return [Request.of(f"kms:{op}", arn, **keys)]
+
+
 _SERVICES: dict[str, Callable[[str, Params, Scope], list[Request]]] = {
     "dynamodb": _dynamodb,
     "dynamodbstreams": _dynamodbstreams,
+    "kms": _kms,
     "s3": _s3,
     "secretsmanager": _secretsmanager,
     "sns": _sns,

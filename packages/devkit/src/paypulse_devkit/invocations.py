@@ -61,6 +61,8 @@ class Invocation:
         self.timeout = timeout
         self.timed_out = False
         self._outcome: Future[Any] = Future()
+        self._started = threading.Event()
+        self._started_at = 0.0
         self._runtime: Any = None
         self._lock = threading.Lock()
         self._watchdog = threading.Timer(timeout, self._expire)
@@ -71,6 +73,8 @@ class Invocation:
             from paypulse_common.runtime import current
 
             self._runtime = current()
+            self._started_at = time.monotonic()
+            self._started.set()
             self._watchdog.start()  # Lambda's clock starts with the invocation, not the queue
             try:
                 result = work()
@@ -91,6 +95,7 @@ class Invocation:
         def done(f: Future[Any]) -> None:
             if f.exception() is not None:
                 self._settle(exception=f.exception())
+                self._started.set()
 
         future.add_done_callback(done)
 
@@ -113,11 +118,17 @@ class Invocation:
 
     def result(self, wait: float | None = None) -> Any:
         """The handler's result; raises what it raised, FunctionTimeoutError at the timeout,
-        or IntegrationTimeoutError when ``wait`` (shorter than the timeout) passes first."""
+        or IntegrationTimeoutError when ``wait`` (shorter than the timeout) passes first.
+        ``wait`` counts from the start of the invocation: on AWS every concurrent request gets
+        an environment at once, so time queued for a local worker is not the function's."""
         from concurrent.futures import TimeoutError as WaitTimeout
 
+        left = wait
+        if wait is not None:
+            self._started.wait()
+            left = max(0.0, wait - (time.monotonic() - self._started_at))
         try:
-            return self._outcome.result(timeout=wait)
+            return self._outcome.result(timeout=left)
         except WaitTimeout:
             raise IntegrationTimeoutError(
                 f"{self.function} did not answer within {wait:.2f} s"

@@ -66,10 +66,11 @@ def _header(resource: dict[str, Any], name: str) -> str:
 
 def _mailbox(stack: Any) -> str:
     rows = []
-    for m in sorted(stack.mailbox.messages(), key=lambda m: m.internal_ms, reverse=True):
+    every = (m for owner in stack.mailbox.owners() for m in stack.mailbox.messages(owner))
+    for m in sorted(every, key=lambda m: m.internal_ms, reverse=True):
         sent = datetime.fromtimestamp(m.internal_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
         rows.append(
-            (sent, m.owner or "(every account)", _header(m.resource, "from"),
+            (sent, m.owner, _header(m.resource, "from"),
              _header(m.resource, "subject"), ", ".join(m.filenames))
         )  # fmt: skip
     return _table(["sent", "mailbox", "from", "subject", "attachments"], rows, css_id="mailbox")

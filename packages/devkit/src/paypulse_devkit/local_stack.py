@@ -13,6 +13,7 @@ import base64
 import importlib
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -26,7 +27,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from infra.workspace import Function, Workspace, runtime_environment, workspace
+from infra.workspace import (
+    DEFAULT_TOKEN_STORE,
+    Function,
+    Workspace,
+    runtime_environment,
+    workspace,
+)
 from paypulse_devkit import api_gateway, aws_local
 from paypulse_devkit.google_server import GoogleServer
 from paypulse_devkit.invocations import IntegrationTimeoutError, Invocation, LambdaContext
@@ -50,13 +57,17 @@ class LocalStack:
         mailbox: str | None = "demo",
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
+        timeout_scale: float = 1.0,
     ) -> None:
         """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
-        (each delivered to its addressees)."""
+        (each delivered to its addressees). ``timeout_scale`` stretches the declared timeouts and
+        API Gateway's: up to ``workers`` environments share this process and its CPUs, where AWS
+        gives each its own (the test suite uses 2)."""
         from paypulse_devkit.gmail_api import GmailApi
 
-        self.ws = ws or workspace()
+        # PAYPULSE_TOKEN_STORE picks the Gmail token store, as paypulse:tokenStore does.
+        self.ws = ws or workspace(os.environ.get("PAYPULSE_TOKEN_STORE") or DEFAULT_TOKEN_STORE)
         self.router = Router(self.ws.routes())
         self.moto = aws_local.MotoServer(separate=separate_aws)
         self.google = GoogleServer()
@@ -77,7 +88,8 @@ class LocalStack:
         self.iam: Any = None  # iam_enforcement.Enforcer unless PAYPULSE_IAM=off
         # Per-function timeout overrides in seconds (tests); otherwise the declared timeout.
         self.timeouts: dict[str, float] = {}
-        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S
+        self.timeout_scale = timeout_scale
+        self.integration_timeout = api_gateway.INTEGRATION_TIMEOUT_S * timeout_scale
         self._running = 0  # invocations whose worker has not finished (some outlive a 503)
         self._idle = threading.Condition()
         self.emf_lines: deque[str] = deque(maxlen=2000)  # what the functions wrote as metrics
@@ -140,6 +152,8 @@ class LocalStack:
         self.names = names
         if self.iam is not None:
             self.iam.reset()
+            if names.key_arns:  # new key ids: the policies name the new ARNs
+                self.iam.configure(names)
         self.google.accounts.clear()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
@@ -172,7 +186,7 @@ class LocalStack:
         }
         if "endpoints" in fn.topics.values() and self.names.apns_platform_app_arn:
             extra["PAYPULSE_APNS_PLATFORM_APP_ARN"] = self.names.apns_platform_app_arn
-        env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra)
+        env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra, ws=self.ws)
         return {k: str(v) for k, v in env.items()}
 
     def use_google(self, url: str) -> None:
@@ -191,7 +205,8 @@ class LocalStack:
 
     # ---------------------------------------------------------------- invocation
     def function_timeout(self, name: str) -> float:
-        return self.timeouts.get(name, float(self.ws.functions[name].timeout))
+        declared = float(self.ws.functions[name].timeout) * self.timeout_scale
+        return self.timeouts.get(name, declared)
 
     def invoke(self, name: str, event: Mapping[str, Any], *, wait: float | None = None) -> Any:
         """Run one invocation of a declared function in a worker ("execution environment").
@@ -498,6 +513,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > api_gateway.MAX_PAYLOAD_BYTES:  # refused before the body is read
             status, headers, payload = api_gateway.payload_too_large()
+            self._discard(length)
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length else b""
@@ -522,6 +538,23 @@ class _ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _discard(self, length: int, limit: int = 8 * api_gateway.MAX_PAYLOAD_BYTES) -> None:
+        """Read and drop an oversized body (up to ``limit``) before answering, so the client is
+        not reset mid-upload and reads the 413 (clients do not read while they send)."""
+        remaining = min(length, limit)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (OPTIONS, TRACE, anything) goes through the router too, so it
+        gets the 405 + Allow (or 404) envelope API Gateway answers, never http.server's 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(

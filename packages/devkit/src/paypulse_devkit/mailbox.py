@@ -6,7 +6,11 @@ Thread-safe (the local server answers from several threads). Message ids are det
 20 bits of a content hash.
 
 Mailboxes are per account, as in Gmail: a message is stored for one owner and no other account
-can list, read or download it. ``deliver`` stores one copy per addressee (``Delivered-To``, else
+can list, read or download it. Each mailbox has its own history (``history_id``, ``history``):
+every change gets a history id greater than the last (with gaps, as Gmail's "increase
+chronologically but are not contiguous"), and each message carries the id of the change that
+added it. Changes older than ``history_retention_s`` are forgotten; a start id from before a
+forgotten change can no longer be answered (the Gmail API then says 404). ``deliver`` stores one copy per addressee (``Delivered-To``, else
 ``To``/``Cc``), each with its own id. A mailbox built with ``welcome`` (see ``Mailbox.demo_for``)
 gives every account the same kind of demo mail, addressed to it, when the account is opened
 (``open_account``: the local Google calls it on authorization).
@@ -21,6 +25,7 @@ import hashlib
 import html as html_lib
 import re
 import threading
+import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,6 +40,24 @@ DEMO_SENDER = "Wallenstam Kundservice <kundservice@wallenstam.se>"
 DEMO_SUBJECT = "Hyresavi"
 
 WelcomeMail = Callable[[str], Iterable[bytes]]
+# The first history id of every mailbox; ids below it were never issued.
+FIRST_HISTORY_ID = 1000
+# "A historyId is typically valid for at least a week" (users.history.list, startHistoryId:
+# https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.history/list).
+DEFAULT_HISTORY_RETENTION_S = 7 * 24 * 3600
+
+
+class HistoryExpiredError(LookupError):
+    """A start history id that is not (or no longer) valid for the mailbox."""
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One change of a mailbox (only additions happen here: ``messageAdded``)."""
+
+    id: int
+    at: float  # clock time of the change
+    message_id: str
 
 
 class NoRecipientError(ValueError):
@@ -276,11 +299,23 @@ class Mailbox:
     """Messages per owner address; the local GmailApi reads from it. ``welcome(email)``, when
     given, yields the RFC 822 messages an account finds when it is first opened."""
 
-    def __init__(self, *, welcome: WelcomeMail | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        welcome: WelcomeMail | None = None,
+        history_retention_s: float = DEFAULT_HISTORY_RETENTION_S,
+        clock: Callable[[], float] = _time.time,
+    ) -> None:
+        """``history_retention_s``: how long changes stay listable (may be changed later, e.g.
+        0 forgets every change made so far); ``clock`` dates the changes."""
         self._lock = threading.RLock()
         self._messages: dict[str, StoredMessage] = {}
         self._attachments: dict[str, str] = {}  # attachmentId -> message id
-        self._history = 1000
+        self._history: dict[str, int] = {}  # owner -> latest history id
+        self._records: dict[str, list[HistoryRecord]] = {}  # owner -> retained changes
+        self._forgotten: dict[str, int] = {}  # owner -> latest forgotten history id
+        self.history_retention_s = history_retention_s
+        self.clock = clock
         self._welcome = welcome
         self._opened: set[str] = set()
 
@@ -334,7 +369,6 @@ class Mailbox:
             build = _Build(key=message_id)
             payload = _part(msg, "", build)
             body_text = build.text if build.text is not None else _plain(build.html or "")
-            self._history += 1
             resource = {
                 "id": message_id,
                 "threadId": message_id,
@@ -342,7 +376,7 @@ class Mailbox:
                 "snippet": _snippet(body_text),
                 "payload": payload,
                 "sizeEstimate": len(raw),
-                "historyId": str(self._history),
+                "historyId": str(self._next_history_id(owner_key, message_id)),
                 "internalDate": str(internal_ms),
             }
             self._store(resource, build.attachments, owner_key, raw, build.filenames, body_text)
@@ -393,13 +427,31 @@ class Mailbox:
             message_id = str(resource.get("id") or "")
             if not message_id or message_id in self._messages:
                 raise ValueError(f"message id missing or already present: {message_id!r}")
-            self._history += 1
+            owner_key = owner.strip().lower()
+            # Served verbatim: a recorded historyId stays on the resource (and moves the
+            # mailbox's history forward when it is ahead).
+            recorded = str(resource.get("historyId") or "")
+            added = self._next_history_id(
+                owner_key, message_id, at_least=int(recorded) if recorded.isdigit() else 0
+            )
+            resource["historyId"] = recorded or str(added)
             resource.setdefault("threadId", message_id)
-            resource.setdefault("historyId", str(self._history))
             resource.setdefault("labelIds", ["INBOX"])
             resource.setdefault("internalDate", "0")
-            self._store(resource, blobs, owner.strip().lower(), None, filenames, " ".join(texts))
+            self._store(resource, blobs, owner_key, None, filenames, " ".join(texts))
             return message_id
+
+    def _next_history_id(self, owner: str, message_id: str, *, at_least: int = 0) -> int:
+        """Record that ``message_id`` was added to ``owner``'s mailbox; returns the change's
+        history id (greater than every earlier one, with a gap of 1-4 derived from the id;
+        ``at_least`` when that is larger). Call with the lock held."""
+        step = 1 + hashlib.sha256(message_id.encode()).digest()[0] % 4
+        history_id = max(self._history.get(owner, FIRST_HISTORY_ID) + step, at_least)
+        self._history[owner] = history_id
+        self._records.setdefault(owner, []).append(
+            HistoryRecord(history_id, self.clock(), message_id)
+        )
+        return history_id
 
     def _store(
         self,
@@ -463,10 +515,31 @@ class Mailbox:
             return None
         return message.attachments.get(attachment_id)
 
-    @property
-    def history_id(self) -> int:
+    def history_id(self, owner: str) -> int:
+        """The id of ``owner``'s latest change (``users.getProfile``'s ``historyId``)."""
         with self._lock:
-            return self._history
+            return self._history.get(owner.strip().lower(), FIRST_HISTORY_ID)
+
+    def history(self, owner: str, start_history_id: int) -> tuple[list[HistoryRecord], int]:
+        """``owner``'s changes after ``start_history_id``, oldest first, and the mailbox's
+        latest history id (read together). HistoryExpiredError
+        when that id was never issued (below the first or above the latest) or a change after
+        it was already forgotten (older than ``history_retention_s``)."""
+        key = owner.strip().lower()
+        with self._lock:
+            records = self._records.get(key, [])
+            horizon = self.clock() - self.history_retention_s
+            kept = [r for r in records if r.at > horizon]
+            if len(kept) < len(records):
+                forgotten = max(r.id for r in records if r.at <= horizon)
+                self._forgotten[key] = max(self._forgotten.get(key, 0), forgotten)
+                self._records[key] = kept
+            latest = self._history.get(key, FIRST_HISTORY_ID)
+            if not FIRST_HISTORY_ID <= start_history_id <= latest:
+                raise HistoryExpiredError(start_history_id)
+            if start_history_id < self._forgotten.get(key, 0):
+                raise HistoryExpiredError(start_history_id)
+            return [r for r in kept if r.id > start_history_id], latest
 
     # ------------------------------------------------------------------ builders
     @classmethod
@@ -532,14 +605,11 @@ def demo_messages(
 
     invoices = demo_hyresavi_series(months, start=start, seed=seed)
     out = [
-        compose_message(
-            sender=DEMO_SENDER,
-            to=to,
-            subject=DEMO_SUBJECT,
+        rent_notice(
+            to,
             sent=datetime.combine(invoice.due - timedelta(days=16), time(6, 30), tzinfo=UTC),
-            text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
-            "Wallenstam Kundservice\n",
-            attachments=[(invoice.filename, "application/pdf", invoice.pdf)],
+            filename=invoice.filename,
+            pdf=invoice.pdf,
         )
         for invoice in invoices
     ]
@@ -549,6 +619,19 @@ def demo_messages(
 
         out += [order.raw(to) for order in demo_orders()]
     return out
+
+
+def rent_notice(to: str, *, sent: datetime, filename: str, pdf: bytes) -> bytes:
+    """A rent notice as the demo landlord sends it: "Hyresavi" with the PDF attached."""
+    return compose_message(
+        sender=DEMO_SENDER,
+        to=to,
+        subject=DEMO_SUBJECT,
+        sent=sent,
+        text="Hej!\n\nHär kommer din hyresavi. Se bifogad PDF.\n\nVänliga hälsningar\n"
+        "Wallenstam Kundservice\n",
+        attachments=[(filename, "application/pdf", pdf)],
+    )
 
 
 def _demo_anchor(invoices: list) -> date:

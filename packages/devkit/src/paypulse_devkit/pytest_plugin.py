@@ -53,7 +53,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def _session_stack() -> Iterator[Any]:
     from paypulse_devkit.local_stack import LocalStack
 
-    stack = LocalStack(workers=8, mailbox=None)
+    # Declared timeouts are enforced at twice their length: 8 environments share this process
+    # and a CPU shared with other work, where AWS gives each invocation its own.
+    stack = LocalStack(workers=8, mailbox=None, timeout_scale=2.0)
     stack.start()
     yield stack
     stack.stop()

@@ -1,5 +1,6 @@
 """Route matching as API Gateway HTTP APIs do it: literal segments beat ``{param}`` segments,
-so ``POST /v1/invoices/retail/ingest`` wins over ``POST /v1/invoices/{type}/ingest``."""
+so ``GET /v1/invoices/rental/ingest`` reaches ``GET /v1/invoices/rental/{invoice_id}`` while
+``POST /v1/invoices/rental/ingest`` is its own resource."""
 
 from __future__ import annotations
 
@@ -24,18 +25,22 @@ class Router:
         """The best match for method+path, and the methods allowed on the path (for 405)."""
         segments = [unquote(s) for s in path.strip("/").split("/")]
         candidates: list[tuple[tuple[int, ...], Match]] = []
-        allowed: set[str] = set()
+        bound: list[tuple[tuple[int, ...], str]] = []
         for route, fn, pattern in self._routes:
             params = _bind(pattern, segments)
             if params is None:
                 continue
-            allowed.add(route.method)
+            specificity = tuple(0 if p.startswith("{") else 1 for p in pattern)
+            bound.append((specificity, route.method))
             if route.method == method:
-                specificity = tuple(0 if p.startswith("{") else 1 for p in pattern)
                 candidates.append((specificity, Match(route, fn, params)))
+        # Allow: the methods of the most specific resource the path names (a literal
+        # /rental/ingest is its own resource, not an id under /rental/{invoice_id}).
+        best = max((b[0] for b in bound), default=())
+        allowed = sorted({m for spec, m in bound if spec == best})
         if not candidates:
-            return None, sorted(allowed)
-        return max(candidates, key=lambda c: c[0])[1], sorted(allowed)
+            return None, allowed
+        return max(candidates, key=lambda c: c[0])[1], allowed
 
 
 def _bind(pattern: list[str], segments: list[str]) -> dict[str, str] | None:

@@ -22,7 +22,7 @@ def problems(config: dict[str, str], stack: str) -> list[str]:
     """What is missing or invalid, each with the command that fixes it."""
     from infra.aws_rules import LOG_RETENTION_DAYS
     from infra.config import ARCHITECTURES, ARTIFACT_SOURCES
-    from infra.workspace import workspace
+    from infra.workspace import TOKEN_STORES, workspace
 
     out = []
     for secret in workspace().resources.secrets.values():
@@ -40,6 +40,7 @@ def problems(config: dict[str, str], stack: str) -> list[str]:
         ("paypulse:architecture", ARCHITECTURES),
         ("paypulse:logRetentionDays", tuple(str(d) for d in sorted(LOG_RETENTION_DAYS))),
         ("paypulse:artifacts", ARTIFACT_SOURCES),
+        ("paypulse:tokenStore", TOKEN_STORES),
     )
     for key, allowed in checks:
         if key in config and config[key] not in allowed:

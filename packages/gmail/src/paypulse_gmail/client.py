@@ -13,6 +13,11 @@ the bucket. Waiting is bounded: a sleep that would end after ``deadline`` (defau
 the client is built) raises QuotaWaitTooLongError (a retryable DependencyError) instead, so a
 Lambda never blocks past its own timeout.
 
+Incremental sync (https://developers.google.com/workspace/gmail/api/guides/sync): ``get_profile``
+gives the mailbox's current ``historyId``; ``list_history`` the messages added after a stored one
+(every page); a start id Gmail no longer answers for (404) → HistoryExpiredError, and the caller
+falls back to a full search.
+
 Errors: a 401 that survives the client's own refresh → GmailTokenExpiredError; other HTTP or
 network failures → DependencyError. ``googleapiclient`` is imported lazily (≈0.2 s).
 """
@@ -47,7 +52,14 @@ from paypulse_gmail.pacing import (
 if TYPE_CHECKING:
     from paypulse_gmail.credentials import GmailCredentials
 
-__all__ = ["DEFAULT_ROOT_URL", "MAX_BATCH", "Attachment", "GmailClient"]
+__all__ = [
+    "DEFAULT_ROOT_URL",
+    "MAX_BATCH",
+    "Attachment",
+    "GmailClient",
+    "HistoryChanges",
+    "HistoryExpiredError",
+]
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +115,30 @@ def _retryable(exc: Any) -> bool:
 
 @dataclass(frozen=True)
 class _Resources:
+    users: Any
     messages: Any
     attachments: Any
+    history: Any
+
+
+class HistoryExpiredError(DependencyError):
+    """Gmail no longer answers for the start history id (404): "If you receive an HTTP 404 error
+    response, your application should perform a full sync" (users.history.list,
+    https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.history/list)."""
+
+
+@dataclass(frozen=True)
+class HistoryChanges:
+    """Messages added after a start history id (oldest first, each once, as Gmail's
+    ``messagesAdded[].message``: id, threadId, labelIds) and the mailbox's history id to start
+    from next time."""
+
+    added: list[dict[str, Any]]
+    history_id: int
+
+
+class GmailNotFoundError(DependencyError):
+    """Gmail answered 404 (the resource, or for history the start id, does not exist)."""
 
 
 class _TransientError(Exception):
@@ -176,6 +210,58 @@ class GmailClient:
             token = page.get("nextPageToken")
             if not token or (max_results is not None and len(ids) >= max_results):
                 return ids
+
+    async def account_email(self) -> str | None:
+        """The Gmail address the stored tokens were granted for (lower-cased; None when the
+        stored tokens do not record it). No Gmail call."""
+        await self._credentials.get()
+        tokens = getattr(self._credentials, "tokens", None)
+        email = getattr(tokens, "google_email", None)
+        return str(email).lower() if email else None
+
+    async def get_profile(self) -> dict:
+        """``users.getProfile``: emailAddress, messagesTotal, threadsTotal, historyId."""
+        return await self._call(lambda svc: svc.users.getProfile(userId="me"), "getProfile")
+
+    async def list_history(
+        self,
+        start_history_id: int,
+        *,
+        history_types: Iterable[str] = ("messageAdded",),
+        label_id: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> HistoryChanges:
+        """Every page of ``users.history.list`` after ``start_history_id``. The returned
+        ``history_id`` is the last page's (Gmail: once no ``nextPageToken`` is returned "you
+        can store the returned historyId for a future request"). HistoryExpiredError on 404."""
+        types = list(history_types)
+        added: dict[str, dict[str, Any]] = {}
+        token: str | None = None
+        while True:
+
+            def request(svc: Any, t: str | None = token) -> Any:
+                extra = {"labelId": label_id} if label_id else {}
+                return svc.history.list(
+                    userId="me",
+                    startHistoryId=str(start_history_id),
+                    historyTypes=types,
+                    maxResults=min(page_size, MAX_PAGE_SIZE),
+                    pageToken=t,
+                    **extra,
+                )
+
+            try:
+                page = await self._call(request, "history.list")
+            except GmailNotFoundError as exc:
+                raise HistoryExpiredError("Gmail history is no longer available") from exc
+            for record in page.get("history") or []:
+                for item in record.get("messagesAdded") or []:
+                    message = item.get("message") or {}
+                    if message.get("id"):
+                        added.setdefault(str(message["id"]), message)
+            token = page.get("nextPageToken")
+            if not token:
+                return HistoryChanges(list(added.values()), int(page["historyId"]))
 
     async def get_message(self, message_id: str, *, format: str = "full") -> dict:
         """One message resource."""
@@ -378,8 +464,14 @@ class GmailClient:
         )
         # Resource objects are rebuilt from the discovery document on every access (~1 ms):
         # make them once.
-        messages = service.users().messages()
-        return _Resources(messages=messages, attachments=messages.attachments())
+        users = service.users()
+        messages = users.messages()
+        return _Resources(
+            users=users,
+            messages=messages,
+            attachments=messages.attachments(),
+            history=users.history(),
+        )
 
     def _run(self, fn: Callable[[Any], T], creds: Any) -> T:
         import httplib2
@@ -413,4 +505,6 @@ class GmailClient:
         status = exc.resp.status
         if status == 401:
             return GmailTokenExpiredError()
+        if status == 404:
+            return GmailNotFoundError(f"Gmail API error ({status})")
         return DependencyError(f"Gmail API error ({status})")

@@ -1,5 +1,10 @@
-"""Per-user Google OAuth tokens in Secrets Manager (``<prefix><user_id>``, default
-``gmail/user/<user_id>``), with the keys of the original format (spec §g).
+"""Per-user Google OAuth tokens, in one of two stores behind one interface (``TokenStore``),
+chosen by the stack (``paypulse:tokenStore``; the function's environment names the resources):
+
+- ``SecretTokenStore`` ("secretsmanager"): one secret per user, ``<prefix><user_id>`` (e.g.
+  ``paypulse/<stack>/gmail/user/<user_id>``), with the keys of the original format (spec §g).
+- ``KmsTokenStore`` ("dynamodb-kms"): one item per user in the ``gmail_tokens`` table, the
+  same JSON sealed with envelope encryption (``paypulse_gmail.envelope``).
 
 Saving merges with what is stored: a payload without a refresh token never erases the stored
 one, and empty identity fields never erase known ones."""
@@ -9,11 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from paypulse_common import aws
+from paypulse_common import aws, token_presence
 from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
+from paypulse_common.token_presence import LOGICAL
 
 
 @dataclass
@@ -90,27 +96,28 @@ def expiry_in(seconds: int) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
-class GmailTokenStore:
-    """Read, merge-write and delete one user's token secret."""
+class TokenStore(Protocol):
+    """What every Gmail token store offers."""
 
-    def __init__(self, prefix: str | None = None) -> None:
-        self._prefix = prefix
+    async def load(self, user_id: str) -> StoredTokens | None: ...
 
-    def name(self, user_id: str) -> str:
-        return (self._prefix or settings().secret("gmail_tokens")) + user_id
+    async def save(
+        self, user_id: str, tokens: StoredTokens, *, previous: StoredTokens | None = None
+    ) -> StoredTokens: ...
+
+    async def delete(self, user_id: str) -> None: ...
+
+    async def exists(self, user_id: str) -> bool: ...
+
+
+class _MergingStore:
+    """``save`` = load, merge (never lose the refresh token), write."""
 
     async def load(self, user_id: str) -> StoredTokens | None:
-        sm = await aws.client("secretsmanager")
-        try:
-            response = await sm.get_secret_value(SecretId=self.name(user_id))
-        except Exception as exc:
-            if aws.error_code(exc) == "ResourceNotFoundException":
-                return None
-            raise DependencyError("Error retrieving OAuth tokens") from exc
-        try:
-            return StoredTokens.from_secret(response["SecretString"])
-        except (ValueError, KeyError):
-            return None
+        raise NotImplementedError
+
+    async def _write(self, user_id: str, text: str, *, exists: bool) -> None:
+        raise NotImplementedError
 
     async def save(
         self, user_id: str, tokens: StoredTokens, *, previous: StoredTokens | None = None
@@ -131,24 +138,51 @@ class GmailTokenStore:
         ):
             previous = None
         merged = tokens.merged_over(previous)
-        sm = await aws.client("secretsmanager")
-        secret = merged.to_secret()
         try:
-            if not exists:
-                try:
-                    await sm.create_secret(
-                        Name=self.name(user_id),
-                        SecretString=secret,
-                        Tags=[{"Key": "paypulse:user", "Value": user_id}],
-                    )
-                    return merged
-                except Exception as exc:
-                    if aws.error_code(exc) != "ResourceExistsException":
-                        raise
-            await sm.put_secret_value(SecretId=self.name(user_id), SecretString=secret)
+            await self._write(user_id, merged.to_secret(), exists=exists)
+        except DependencyError:
+            raise
         except Exception as exc:
             raise DependencyError("Error storing OAuth tokens") from exc
         return merged
+
+
+class SecretTokenStore(_MergingStore):
+    """Read, merge-write and delete one user's token secret."""
+
+    def __init__(self, prefix: str | None = None) -> None:
+        self._prefix = prefix
+
+    def name(self, user_id: str) -> str:
+        return (self._prefix or settings().secret(LOGICAL)) + user_id
+
+    async def load(self, user_id: str) -> StoredTokens | None:
+        sm = await aws.client("secretsmanager")
+        try:
+            response = await sm.get_secret_value(SecretId=self.name(user_id))
+        except Exception as exc:
+            if aws.error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise DependencyError("Error retrieving OAuth tokens") from exc
+        try:
+            return StoredTokens.from_secret(response["SecretString"])
+        except (ValueError, KeyError):
+            return None
+
+    async def _write(self, user_id: str, text: str, *, exists: bool) -> None:
+        sm = await aws.client("secretsmanager")
+        if not exists:
+            try:
+                await sm.create_secret(
+                    Name=self.name(user_id),
+                    SecretString=text,
+                    Tags=[{"Key": "paypulse:user", "Value": user_id}],
+                )
+                return
+            except Exception as exc:
+                if aws.error_code(exc) != "ResourceExistsException":
+                    raise
+        await sm.put_secret_value(SecretId=self.name(user_id), SecretString=text)
 
     async def delete(self, user_id: str) -> None:
         sm = await aws.client("secretsmanager")
@@ -157,3 +191,97 @@ class GmailTokenStore:
         except Exception as exc:
             if aws.error_code(exc) != "ResourceNotFoundException":
                 raise DependencyError("Error deleting OAuth tokens") from exc
+
+    async def exists(self, user_id: str) -> bool:
+        """DescribeSecret: metadata only, the value is never read."""
+        return await token_presence.tokens_exist(user_id, secret_prefix=self._prefix)
+
+
+GmailTokenStore = SecretTokenStore  # the original name
+
+
+class KmsTokenStore(_MergingStore):
+    """One item per user: ``UserID`` + the sealed token JSON (``envelope.Sealed``)."""
+
+    def __init__(self, table: str | None = None, key_arn: str | None = None) -> None:
+        self._table = table
+        self._key = key_arn
+
+    @property
+    def table(self) -> str:
+        return self._table or settings().table(LOGICAL)
+
+    @property
+    def key_arn(self) -> str:
+        return self._key or settings().key(LOGICAL)
+
+    async def load(self, user_id: str) -> StoredTokens | None:
+        from paypulse_gmail import envelope
+
+        db = await aws.client("dynamodb")
+        try:
+            response = await db.get_item(
+                TableName=self.table, Key={"UserID": {"S": user_id}}, ConsistentRead=True
+            )
+        except Exception as exc:
+            raise DependencyError("Error retrieving OAuth tokens") from exc
+        item = response.get("Item")
+        if not item:
+            return None
+        try:
+            text = await envelope.open_item(item, user_id)
+        except envelope.UndecryptableError:
+            # Not this user's item (copied from another user) or damaged: unusable, as an
+            # unreadable secret is; reconnecting Gmail overwrites it.
+            return None
+        except Exception as exc:
+            raise DependencyError("Error retrieving OAuth tokens") from exc
+        try:
+            return StoredTokens.from_secret(text)
+        except (ValueError, KeyError):
+            return None
+
+    async def _write(self, user_id: str, text: str, *, exists: bool) -> None:
+        from paypulse_gmail import envelope
+
+        item = await envelope.seal_item(text, user_id, self.key_arn)
+        db = await aws.client("dynamodb")
+        await db.put_item(TableName=self.table, Item={"UserID": {"S": user_id}, **item})
+
+    async def insert(self, user_id: str, tokens: StoredTokens) -> bool:
+        """Write ``tokens`` only if the user has no item yet (the migration from secrets: an
+        item written meanwhile by the functions is newer). False when one existed."""
+        from paypulse_gmail import envelope
+
+        item = await envelope.seal_item(tokens.to_secret(), user_id, self.key_arn)
+        db = await aws.client("dynamodb")
+        try:
+            await db.put_item(
+                TableName=self.table,
+                Item={"UserID": {"S": user_id}, **item},
+                ConditionExpression="attribute_not_exists(UserID)",
+            )
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise DependencyError("Error storing OAuth tokens") from exc
+        return True
+
+    async def delete(self, user_id: str) -> None:
+        db = await aws.client("dynamodb")
+        try:
+            await db.delete_item(TableName=self.table, Key={"UserID": {"S": user_id}})
+        except Exception as exc:
+            raise DependencyError("Error deleting OAuth tokens") from exc
+
+    async def exists(self, user_id: str) -> bool:
+        """GetItem of the key attribute only: nothing is decrypted."""
+        return await token_presence.tokens_exist(user_id)
+
+
+def token_store() -> TokenStore:
+    """The store this function's environment names: the token table (dynamodb-kms) or the
+    token secret prefix (secretsmanager); infra grants exactly one of them."""
+    if token_presence.uses_token_table():
+        return KmsTokenStore()
+    return SecretTokenStore()

@@ -8,20 +8,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_STOPWORDS = {
-    "en": "the and your you for with this order thank of to is are was from",
-    "sv": "och för att med din ditt är på av till som vi har från tack",
-    "da": "og for at med din dit er på af til som vi har fra tak ikke",
-    "nb": "og for å med din ditt er på av til som vi har fra takk ikke",
-    "fi": "ja on että kiitos tilauksesi sinun tai ei ole se",
-    "de": "und der die das ihre ihr für mit ist von zu den wir bitte vielen",
-    "nl": "en de het uw voor met is van een wij bedankt niet",
-    "fr": "et le la les vous votre pour avec est des une nous merci du",
-    "es": "y el la los su para con es de una gracias por nosotros",
-    "it": "e il la i suo per con è di una grazie della del ordine",
-    "pt": "e o a os seu sua para com é de uma obrigado não você",
-    "pl": "i w na z się jest do że dla nie dziękujemy twoje",
-    "cs": "a v na se je do že pro s jsme děkujeme vaše",
+_STOPWORDS = {  # function words and invoice words; one-letter words say too little
+    "en": "the and your you for with this order thank of to is are was from invoice amount",
+    "sv": "och för att med din ditt är på av till som vi har från tack moms summa belopp",
+    "da": "og for at med din dit er på af til som vi har fra tak ikke moms beløb ordre",
+    "nb": "og for å med din ditt er på av til som vi har fra takk ikke mva beløp ordre",
+    "fi": "ja on että kiitos tilauksesi sinun tai ei ole se lasku yhteensä alv",
+    "de": "und der die das ihre ihr für mit ist von zu den wir bitte vielen rechnung betrag",
+    "nl": "de het en uw voor met is van een wij bedankt niet factuur bedrag totaal btw",
+    "fr": "et le la les vous votre pour avec est des une nous merci du facture montant",
+    "es": "el la los su para con es de una gracias por nosotros factura importe",
+    "it": "il la suo per con di una grazie della del ordine fattura importo",
+    "pt": "os seu sua para com de uma obrigado não você fatura valor",
+    "pl": "na się jest do że dla nie dziękujemy twoje faktura razem kwota",
+    "cs": "na se je do že pro jsme děkujeme vaše celkem částka faktura",
     "el": "και το η οι για με είναι από σας ευχαριστούμε",
 }
 _LANGS_OF: dict[str, list[str]] = {}

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from paypulse_common import users
-from paypulse_common.errors import UserNotFoundError
+from paypulse_common.errors import UserDeletedError, UserNotFoundError
 from paypulse_common.schema import NOT_BLANK, AnyOf, Arr, Bool, Int, Obj, Str
-from paypulse_gmail.token_store import GmailTokenStore, StoredTokens, expiry_in
+from paypulse_common.tombstone import is_live
+from paypulse_gmail.token_store import StoredTokens, expiry_in, token_store
 from paypulse_gmail.userinfo import google_identity
 
 MAX_TOKEN_LENGTH = 4096
@@ -18,8 +19,14 @@ GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 
 GmailAuthRequest = Obj(
     {
-        "access_token": Str(min_length=1, max_length=MAX_TOKEN_LENGTH, pattern=NOT_BLANK),
-        "refresh_token": Str(max_length=MAX_TOKEN_LENGTH),
+        "access_token": Str(
+            min_length=1,
+            max_length=MAX_TOKEN_LENGTH,
+            pattern=NOT_BLANK,
+            format="google-access-token",
+            description="From Google Sign-In; checked with Google (rejected: 400 INVALID_CREDENTIALS)",
+        ),
+        "refresh_token": Str(max_length=MAX_TOKEN_LENGTH, format="google-refresh-token"),
         "expires_in": Int(minimum=1, maximum=86400, description="Seconds; default 3600"),
         "scope": AnyOf(
             (Str(max_length=2048), Arr(Str(max_length=512), max_items=20)),
@@ -66,7 +73,7 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
     if user is None:
         raise UserNotFoundError()
     identity = await google_identity(tokens.access_token)
-    store = GmailTokenStore()
+    store = token_store()
     previous = await store.load(user_id)
     old_id = previous.google_user_id if previous else ""
     switched = bool(old_id) and old_id != identity.sub
@@ -92,6 +99,9 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
         ),
         previous=previous,
     )
+    if not await is_live(user_id):  # deleted meanwhile: the purge may have run before the save
+        await store.delete(user_id)
+        raise UserDeletedError()
     if user.gmail_disconnected_at:
         await users.set_user_attribute(user_id, "gmail_disconnected_at", None)
     return {

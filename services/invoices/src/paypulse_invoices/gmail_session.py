@@ -14,7 +14,7 @@ from paypulse_common.secrets import secret_value
 async def gmail_for(user_id: str) -> Any:
     from paypulse_gmail.client import GmailClient
     from paypulse_gmail.credentials import GmailCredentials
-    from paypulse_gmail.token_store import GmailTokenStore
+    from paypulse_gmail.token_store import token_store
 
     s = settings()
 
@@ -23,7 +23,7 @@ async def gmail_for(user_id: str) -> Any:
 
     credentials = GmailCredentials(
         user_id,
-        GmailTokenStore(),
+        token_store(),
         client_id=await secret_value("google_client_id"),
         token_uri=f"{s.google_oauth_base}/token",
         on_disconnect=disconnected,

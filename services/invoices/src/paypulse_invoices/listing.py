@@ -49,12 +49,12 @@ def _number(value: Any) -> int:
         return 0
 
 
-def _encode_position(position: tuple[int, int, str]) -> str:
+def encode_cursor(position: tuple[int, int, str]) -> str:
     raw = json.dumps(list(position), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_position(cursor: str) -> tuple[int, int, str]:
+def decode_cursor(cursor: str) -> tuple[int, int, str]:
     """The (year, month, invoice id) after which the next page starts; anything else is a
     400 INVALID_REQUEST (never a database error: the cursor is not a DynamoDB key)."""
     try:
@@ -78,20 +78,16 @@ async def rental(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     rows = sorted(await rental_store.all_rows(user_id), key=_newest_first, reverse=True)
     cursor, limit = params.get("cursor"), params.get("limit")
     if cursor is not None:
-        after = _decode_position(cursor)
+        after = decode_cursor(cursor)
         rows = [r for r in rows if _newest_first(r) < after]
     next_cursor = None
     if (limit is not None or cursor is not None) and len(rows) > (limit or MAX_LIMIT):
         rows = rows[: limit or MAX_LIMIT]
-        next_cursor = _encode_position(_newest_first(rows[-1]))
+        next_cursor = encode_cursor(_newest_first(rows[-1]))
     invoices: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         invoices[str(row.get("due_date_year", ""))].append(rental_view(row))
-    failed = [
-        {"file": e["LedgerKey"].rsplit("/", 1)[-1], "reason": e.get("reason", "unparseable")}
-        async for e in ledger.entries(user_id, f"obj#invoices/{user_id}/rental/")
-        if e.get("status") == "failed"
-    ]
+    failed = await failures(user_id, "rental/")
     data: dict[str, Any] = {"invoiceCount": len(rows), "invoices": dict(invoices), "failed": failed}
     if next_cursor:
         data["next_cursor"] = next_cursor
@@ -101,6 +97,16 @@ async def rental(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
         else "No rental invoices found for this user."
     )
     return message, data
+
+
+async def failures(user_id: str, under: str) -> list[dict[str, Any]]:
+    """The uploads under ``invoices/{user}/{under}`` that could not be parsed, with the reason
+    recorded in the ledger (rental and retail alike)."""
+    return [
+        {"file": e["LedgerKey"].rsplit("/", 1)[-1], "reason": e.get("reason", "unparseable")}
+        async for e in ledger.entries(user_id, f"obj#invoices/{user_id}/{under}")
+        if e.get("status") == "failed"
+    ]
 
 
 async def rental_invoice(user_id: str, invoice_id: str) -> dict[str, Any]:
@@ -142,4 +148,5 @@ async def retail(user_id: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     return message, {
         "invoiceCount": len(rows),
         "invoices": dict(sorted(groups.items(), reverse=True)),
+        "failed": await failures(user_id, f"retail/{sub}/" if sub else "retail/"),
     }

@@ -140,8 +140,13 @@ RetailList = Obj(
     {
         "invoiceCount": Int(minimum=0),
         "invoices": Map(Arr(RetailSummary, max_items=10000)),
+        "failed": Arr(
+            Obj({"file": Str(), "reason": Str()}, required=("file", "reason")),
+            max_items=1000,
+            description="E-mails that could not be parsed, with the reason (as for rental)",
+        ),
     },
-    required=("invoiceCount", "invoices"),
+    required=("invoiceCount", "invoices", "failed"),
     name="RetailInvoiceList",
     description="Grouped by year with `subtype`, else by category; newest first",
 )

@@ -3,23 +3,30 @@
 Every page of the Gmail search is followed, messages are fetched in batches and attachments
 downloaded concurrently. The ledger entry (user, message id, attachment hash) is claimed before
 the upload, so a PDF is never uploaded twice, even by overlapping runs; the upload triggers
-``parse_invoice``."""
+``parse_invoice``. Once every PDF of a message is taken the message itself is recorded, so later
+syncs skip it by its Gmail id without fetching or downloading it; ``ingest_all`` is incremental
+after its first complete run (``mail_sync``: only messages added since are looked at)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from paypulse_common import aws, ledger
-from paypulse_common.errors import DependencyError
+from paypulse_common import ledger
+from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import gather_all, settings
+from paypulse_common.tombstone import put_object_fenced
+from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
+from paypulse_invoices.mail_sync import SyncScope
 from paypulse_invoices.vendor_source import vendors
+
+KIND = "rental"
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,6 +47,18 @@ class IngestResult:
     already_ingested: int = 0
 
 
+MAX_METADATA_TEXT = 200
+
+
+def metadata_text(value: str) -> str:
+    """A value S3 accepts as user-defined metadata (sent as an HTTP header: printable US-ASCII
+    only, Amazon S3 User Guide "Working with object metadata"): control characters and
+    non-ASCII become "_" and "?", bounded in length. A sender's odd attachment name (a
+    ``\x01``) must not fail the upload, or the whole ingest would fail on every run."""
+    printable = "".join(ch if ch.isprintable() else "_" for ch in value)
+    return printable.encode("ascii", "replace").decode()[:MAX_METADATA_TEXT] or "invoice.pdf"
+
+
 def rental_key(user_id: str, filename: str, sha256: str) -> str:
     stem = _UNSAFE.sub("_", filename.rsplit(".", 1)[0]).strip("._") or "invoice"
     return f"invoices/{user_id}/rental/{stem[:80]}_{sha256[:10]}.pdf"
@@ -53,12 +72,26 @@ def _subject_matches(vendor: dict[str, Any], subject: str) -> bool:
 CHUNK = 50  # messages per Gmail batch; also bounds how many PDFs are held in memory
 
 
-async def candidate_chunks(user_id: str, *, after: date | None) -> AsyncIterator[list[Candidate]]:
+async def candidate_chunks(
+    gmail: Any,
+    user_id: str,
+    *,
+    after: date | None,
+    sync: SyncScope | None = None,
+    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
+) -> AsyncIterator[list[Candidate]]:
     """The PDF attachments of the rent-notice e-mails since ``after`` (None: ever), one chunk
-    of up to CHUNK messages at a time (every page of the search is followed first)."""
-    gmail = await gmail_for(user_id)
+    of up to CHUNK messages at a time (every page of the search is followed first). With
+    ``sync``, only the messages it looks at (none and no search when nothing was added). The
+    message ids are filtered by ``keep`` before anything is fetched (default: the messages not
+    taken by an earlier run)."""
+    if sync is not None and sync.nothing_new:
+        return
     for vendor in await vendors("rental"):
         ids = await gmail.list_message_ids(rental_query(vendor, after))
+        if sync is not None:
+            ids = sync.narrow(ids)
+        ids = await (keep(ids) if keep else mail_sync.unseen(user_id, KIND, ids))
         for start in range(0, len(ids), CHUNK):
             yield await candidates_of(gmail, vendor, ids[start : start + CHUNK])
 
@@ -87,14 +120,24 @@ async def candidates_of(gmail: Any, vendor: dict[str, Any], ids: list[str]) -> l
     ]
 
 
-async def candidates(user_id: str, *, after: date | None) -> list[Candidate]:
-    """Every candidate since ``after`` (for short windows, e.g. this month's notice)."""
-    return [c async for chunk in candidate_chunks(user_id, after=after) for c in chunk]
+async def candidates(
+    user_id: str,
+    *,
+    after: date | None,
+    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
+) -> list[Candidate]:
+    """Every candidate since ``after`` (for short windows, e.g. this month's notice) among the
+    message ids ``keep`` keeps (see candidate_chunks)."""
+    gmail = await gmail_for(user_id)
+    chunks = candidate_chunks(gmail, user_id, after=after, keep=keep)
+    return [c async for chunk in chunks for c in chunk]
 
 
-async def _put(key: str, c: Candidate) -> None:
-    s3 = await aws.client("s3")
-    await s3.put_object(
+async def _put(user_id: str, key: str, c: Candidate) -> None:
+    """Upload behind the account-deletion fence (the object is removed again, and
+    UserDeletedError raised, when the user was deleted meanwhile)."""
+    await put_object_fenced(
+        user_id,
         Bucket=settings().bucket("invoices"),
         Key=key,
         Body=c.data,
@@ -104,7 +147,7 @@ async def _put(key: str, c: Candidate) -> None:
             "sha256": c.sha256,
             "vendor-id": str(c.vendor["vendor_id"]),
             "template": str(c.vendor.get("parser") or ""),
-            "original-filename": c.filename.encode("ascii", "replace").decode()[:200],
+            "original-filename": metadata_text(c.filename),
         },
     )
 
@@ -113,8 +156,9 @@ async def upload_many(
     user_id: str, found: list[Candidate], *, concurrency: int = 16
 ) -> IngestResult:
     """Claim every candidate in the ledger (batched), upload the claimed ones concurrently and
-    mark them done (batched). A failed upload gives its claim back and the error is raised
-    after the others finished, so a retry picks up exactly what is missing."""
+    mark them done (batched), then record the messages all of whose PDFs are taken. A failed
+    upload gives its claim back and the error is raised after the others finished, so a retry
+    picks up exactly what is missing."""
     result = IngestResult()
     wanted = {
         ledger.message_key(c.message_id, c.sha256): c for c in found
@@ -127,27 +171,51 @@ async def upload_many(
     async def one(entry: str) -> str | None:
         async with bound:
             try:
-                await _put(keys[entry], wanted[entry])
+                await _put(user_id, keys[entry], wanted[entry])
+            except UserDeletedError:
+                raise
             except Exception:
                 await ledger.release(user_id, entry)
                 return None
             return entry
 
     done = [e for e in await gather_all(*(one(e) for e in sorted(claimed))) if e]
-    await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": "rental"} for e in done})
+    await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": KIND} for e in done})
+    await _mark_taken_messages(user_id, wanted, set(done), set(wanted) - claimed)
     result.uploaded = sorted(keys[e] for e in done)
     if len(done) < len(claimed):
         raise DependencyError("Error storing some invoices; the next run retries them")
     return result
 
 
+async def _mark_taken_messages(
+    user_id: str, wanted: dict[str, Candidate], done: set[str], not_claimed: set[str]
+) -> None:
+    """Record the messages whose every PDF entry is done: uploaded now, or taken before (a
+    claim that failed because the entry is done, not because another run holds it)."""
+    entries = sorted(not_claimed)
+    rows = await gather_all(*(ledger.get(user_id, e) for e in entries))
+    taken = done | {
+        e
+        for e, row in zip(entries, rows, strict=True)
+        if row and row.get("status") != ledger.CLAIMED
+    }
+    by_message: dict[str, set[str]] = {}
+    for entry, c in wanted.items():
+        by_message.setdefault(c.message_id, set()).add(entry)
+    await ledger.mark_seen(user_id, KIND, [m for m, e in by_message.items() if e <= taken])
+
+
 async def ingest_all(user_id: str) -> IngestResult:
-    """Everything ever sent: each chunk is uploaded while the next one downloads (at most two
-    chunks of PDFs in memory)."""
+    """Everything not taken yet: after the first complete run only the messages added since
+    (see mail_sync). Each chunk is uploaded while the next one downloads (at most two chunks
+    of PDFs in memory)."""
     result = IngestResult()
+    gmail = await gmail_for(user_id)
+    sync = await mail_sync.scope(gmail, user_id, KIND)
     pending: asyncio.Task[IngestResult] | None = None
     try:
-        async for chunk in candidate_chunks(user_id, after=None):
+        async for chunk in candidate_chunks(gmail, user_id, after=None, sync=sync):
             if pending is not None:
                 _merge(result, await pending)
             pending = asyncio.create_task(upload_many(user_id, chunk))
@@ -159,6 +227,7 @@ async def ingest_all(user_id: str) -> IngestResult:
             pending.cancel()
             with contextlib.suppress(BaseException):
                 await pending
+    await mail_sync.complete(user_id, sync)
     return result
 
 

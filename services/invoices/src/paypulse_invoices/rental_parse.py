@@ -17,9 +17,15 @@ from decimal import Decimal
 from urllib.parse import unquote_plus
 
 from paypulse_common import ledger
-from paypulse_common.errors import InvoiceParseError, NotFoundError, PayPulseError
+from paypulse_common.errors import (
+    InvoiceParseError,
+    NotFoundError,
+    PayPulseError,
+    UserDeletedError,
+)
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
+from paypulse_common.tombstone import ensure_live
 from paypulse_invoices import rental_store
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
@@ -49,9 +55,21 @@ def rental_object(record: dict) -> RentalObject | None:
 
 async def parse_object(obj: RentalObject) -> str | None:
     """Parse one uploaded PDF; returns the invoice id, or None after recording a permanent
-    failure. Raises retryable errors."""
+    failure or dropping the work of a deleted account (nothing written, nothing raised).
+    Raises retryable errors."""
+    try:
+        await ensure_live(obj.user_id)  # before the PDF is read and parsed
+        return await _outcome(obj)
+    except UserDeletedError:
+        log.info("dropped: the account was deleted", extra={"key": obj.key})
+        return None
+
+
+async def _outcome(obj: RentalObject) -> str | None:
     try:
         return await _parse(obj)
+    except UserDeletedError:
+        raise
     except PayPulseError as exc:
         if exc.retryable:
             raise

@@ -7,8 +7,9 @@ from typing import Any
 
 from paypulse_common import aws
 from paypulse_common.dynamo import from_item, query_all, to_item
-from paypulse_common.errors import DependencyError
+from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import settings
+from paypulse_common.tombstone import cancelled_item, fenced_write
 
 
 def _table() -> str:
@@ -16,17 +17,22 @@ def _table() -> str:
 
 
 async def insert(row: dict[str, Any]) -> bool:
-    """Insert a row unless that invoice exists already; True when inserted (→ one stream INSERT)."""
-    db = await aws.client("dynamodb")
+    """Insert a row unless that invoice exists already; True when inserted (→ one stream INSERT).
+    Behind the account-deletion fence: UserDeletedError once the owner is deleted."""
+    put = {
+        "Put": {
+            "TableName": _table(),
+            "Item": to_item(row),
+            "ConditionExpression": "attribute_not_exists(InvoiceID)",
+        }
+    }
     try:
-        await db.put_item(
-            TableName=_table(),
-            Item=to_item(row),
-            ConditionExpression="attribute_not_exists(InvoiceID)",
-        )
+        await fenced_write(row["UserID"], [put])
         return True
+    except UserDeletedError:
+        raise
     except Exception as exc:
-        if aws.error_code(exc) == "ConditionalCheckFailedException":
+        if cancelled_item(exc, 0):
             return False
         raise DependencyError("Database error while storing the invoice") from exc
 

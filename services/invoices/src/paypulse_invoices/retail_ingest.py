@@ -1,7 +1,10 @@
 """Retail ingestion: order e-mails of the active vendors in VendorConfig → S3 HTML objects
 (``invoices/{user}/retail/{sub_type}/{vendor_id}_{date}_{hash}.html``), which trigger
 ``parse_retail_invoice``. Vendors are processed concurrently (bounded), every Gmail page is
-followed, and the ledger (user, message id, body hash) prevents re-uploads."""
+followed, and the ledger (user, message id, body hash) prevents re-uploads. Messages taken
+before are skipped by Gmail id before they are fetched; a run over the incremental window for
+every vendor (the schedule, or the route without a range or category) is incremental after its
+first complete run (``mail_sync``: only messages added since are looked at)."""
 
 from __future__ import annotations
 
@@ -12,13 +15,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from paypulse_common import aws, ledger, users
-from paypulse_common.errors import DependencyError, PayPulseError, UserNotFoundError
+from paypulse_common import ledger, users
+from paypulse_common.errors import (
+    DependencyError,
+    PayPulseError,
+    UserDeletedError,
+    UserNotFoundError,
+)
 from paypulse_common.runtime import gather_all, settings
+from paypulse_common.tombstone import put_object_fenced
+from paypulse_invoices import mail_sync
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.retail_window import Window, incremental
 from paypulse_invoices.vendor_source import vendors
 
+KIND = "retail"
 VENDOR_CONCURRENCY = 4
 MAX_HTML_BYTES = 2 * 1024 * 1024
 
@@ -48,7 +59,9 @@ def retail_key(user_id: str, vendor: dict[str, Any], sent: datetime, message_id:
     )
 
 
-async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any]) -> bool:
+async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any]) -> bool | None:
+    """Store the message's body: True when uploaded now, False when taken before (stored or
+    deleted by the user), None when another run holds the claim right now."""
     from paypulse_gmail.mime import message_bodies, message_info
 
     info = message_info(message)
@@ -66,16 +79,19 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
     sent = info.date or info.internal_date or datetime.now(UTC)
     key = retail_key(user_id, vendor, sent, info.id)
     if not await ledger.claim(user_id, entry, s3_key=key):
-        return False
-    s3 = await aws.client("s3")
+        row = await ledger.get(user_id, entry)
+        return None if row is None or row.get("status") == ledger.CLAIMED else False
     try:
-        await s3.put_object(
+        await put_object_fenced(
+            user_id,
             Bucket=settings().bucket("invoices"),
             Key=key,
             Body=data,
             ContentType="text/html; charset=utf-8",
             Metadata={"message-id": info.id, "vendor-id": vendor["vendor_id"], "ledger-key": entry},
         )
+    except UserDeletedError:
+        raise
     except Exception as exc:
         await ledger.release(user_id, entry)
         raise DependencyError("Error storing the e-mail") from exc
@@ -86,27 +102,41 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
 async def fetch_retail(
     user_id: str, window: Window | None = None, category: str | None = None
 ) -> RetailFetch:
-    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given."""
+    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given.
+    ``found`` counts the search results looked at (incremental: those added since the last
+    complete run)."""
     from paypulse_gmail.query import vendor_query
 
     user = await users.get_user(user_id)
     if user is None:
         raise UserNotFoundError()
+    if user.deleted_at:
+        raise UserDeletedError()
     result = RetailFetch(window or incremental(user.last_retail_invoice_fetch))
     chosen = [
         v for v in await vendors("retail") if category is None or v["invoice_sub_type"] == category
     ]
     gmail = await gmail_for(user_id)
+    every_vendor = window is None and category is None
+    sync = await mail_sync.scope(gmail, user_id, KIND) if every_vendor else None
     bound = asyncio.Semaphore(VENDOR_CONCURRENCY)
 
     async def one_vendor(vendor: dict[str, Any]) -> None:
         async with bound:
             query = vendor_query(vendor, after=result.window.start, before=result.window.before)
             ids = await gmail.list_message_ids(query)
+            if sync is not None:
+                ids = sync.narrow(ids)
             result.found += len(ids)
-            await store_messages(user_id, vendor, await gmail.get_messages(ids), result)
+            unseen = await mail_sync.unseen(user_id, KIND, ids)
+            await store_messages(user_id, vendor, await gmail.get_messages(unseen), result)
 
-    await gather_all(*(one_vendor(v) for v in chosen))
+    if sync is None or not sync.nothing_new:
+        senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
+        chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
+        await gather_all(*(one_vendor(v) for v in chosen))
+    if sync is not None and not result.errors:
+        await mail_sync.complete(user_id, sync)
     return result
 
 
@@ -114,16 +144,24 @@ async def store_messages(
     user_id: str, vendor: dict[str, Any], messages: list[dict[str, Any]], result: RetailFetch
 ) -> None:
     """Upload each message's body (once, through the ledger); a message that fails is
-    recorded in ``result.errors`` (``transient`` counts the retryable ones)."""
+    recorded in ``result.errors`` (``transient`` counts the retryable ones). The messages taken
+    (stored now or before) are recorded as seen (``mail_sync``); UserDeletedError propagates."""
+    taken: list[str] = []
     for message in messages:
         try:
-            if await _upload(user_id, vendor, message):
+            uploaded = await _upload(user_id, vendor, message)
+            if uploaded:
                 result.by_vendor[vendor["vendor_id"]] += 1
+            if uploaded is not None:
+                taken.append(str(message["id"]))
+        except UserDeletedError:
+            raise
         except (ValueError, PayPulseError) as exc:
             result.transient += bool(getattr(exc, "retryable", False))
             result.errors.append(
                 {"message_id": str(message.get("id")), "error": getattr(exc, "code", str(exc))}
             )
+    await ledger.mark_seen(user_id, KIND, taken)
 
 
 async def scheduled_fetch(user_id: str) -> RetailFetch:

@@ -27,11 +27,13 @@ from paypulse_common.errors import (
     InvoiceParseError,
     NotFoundError,
     PayPulseError,
+    UserDeletedError,
 )
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_common.runtime import settings
 from paypulse_common.secrets import optional_secret_value
+from paypulse_common.tombstone import cancelled_item, ensure_live, fenced_write
 from paypulse_invoices.vendor_source import vendor_by_id
 
 MAX_HTML_BYTES = 2 * 1024 * 1024
@@ -82,9 +84,20 @@ async def _gemini() -> Any:
 
 async def parse_object(obj: RetailObject) -> dict[str, Any]:
     """Parse one uploaded e-mail; permanent failures are recorded and returned, retryable
-    errors raised."""
+    errors raised. Work for a deleted account is dropped (nothing written, nothing raised)."""
+    try:
+        await ensure_live(obj.user_id)  # before the e-mail is read or sent to Gemini
+        return await _outcome(obj)
+    except UserDeletedError:
+        log.info("dropped: the account was deleted", extra={"key": obj.key})
+        return {"outcome": "dropped"}
+
+
+async def _outcome(obj: RetailObject) -> dict[str, Any]:
     try:
         return await _parse(obj)
+    except UserDeletedError:
+        raise
     except PayPulseError as exc:
         if exc.retryable:
             raise
@@ -177,13 +190,14 @@ async def _parse(obj: RetailObject) -> dict[str, Any]:
 
 
 async def _write(obj: RetailObject, base: dict[str, Any], details: dict[str, Any]) -> bool:
-    """Base row, detail row and the order entry together; False when the invoice exists."""
-    db = await aws.client("dynamodb")
+    """Base row, detail row and the order entry together, behind the account-deletion fence;
+    False when the invoice exists."""
     s = settings()
     clean = {k: v for k, v in base.items() if v is not None}
     try:
-        await db.transact_write_items(
-            TransactItems=[
+        await fenced_write(
+            obj.user_id,
+            [
                 {
                     "Put": {
                         "TableName": s.table("retail_invoices"),
@@ -210,14 +224,16 @@ async def _write(obj: RetailObject, base: dict[str, Any], details: dict[str, Any
                         ),
                     }
                 },
-            ]
+            ],
         )
         return True
+    except UserDeletedError:
+        raise
     except Exception as exc:
+        if cancelled_item(exc, 0):
+            return False
         if aws.error_code(exc) == "TransactionCanceledException":
             reasons = exc.response.get("CancellationReasons", [])  # type: ignore[attr-defined]
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
             if any(r.get("Code") in ("ValidationError", "ValidationException") for r in reasons):
                 raise InvoiceParseError("DynamoDB rejects the extracted invoice") from exc
         if aws.error_code(exc) == "ValidationException":  # the item itself is invalid: permanent

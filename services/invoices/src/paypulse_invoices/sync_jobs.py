@@ -1,8 +1,9 @@
 """The ``sync_invoices`` worker: one message of the ``sync`` queue is one user's job.
 
 Message: ``{"kind": <one of JOBS>, "user_id": ...}``. A job that fails with a permanent error
-(revoked or missing Gmail grant, deleted user, a malformed message) is recorded in the user's
-sync status and the message is done; a transient error (Google or AWS unavailable) propagates,
+(revoked or missing Gmail grant, a malformed message) is recorded in the user's sync status and
+the message is done; a deleted user's message is dropped (nothing recorded: the tombstone fence,
+``paypulse_common.tombstone``) and is done too; a transient error (Google or AWS unavailable) propagates,
 so only that message is retried after the visibility timeout and finally dead-lettered
 (``paypulse_common.runtime.queue_handler``). Permanent failures of single e-mails inside a job
 (no body, an unparseable attachment) are recorded and never fail the job.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from paypulse_common.errors import InvalidRequestError, PayPulseError
+from paypulse_common.errors import InvalidRequestError, PayPulseError, UserDeletedError
 from paypulse_common.logs import get_logger
 from paypulse_invoices import ingest_jobs, sync_status
 
@@ -52,6 +53,11 @@ async def run(body: Mapping[str, Any]) -> None:
     invoice_type, job = JOBS[str(kind)]
     try:
         await job(user_id, body)
+    except UserDeletedError:
+        # the account was deleted after the message was sent: its work is dropped (nothing
+        # recorded, the fence keeps every write out) and the message is done
+        log.info("sync message of a deleted user dropped", extra={"kind": str(kind)})
+        return
     except PayPulseError as err:
         if not err.retryable:
             await sync_status.add(

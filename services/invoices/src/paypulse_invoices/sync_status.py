@@ -41,21 +41,27 @@ def _key(user_id: str, kind: str) -> dict[str, Any]:
 async def _update(
     user_id: str, kind: str, expression: str, values: dict[str, Any], condition: str | None = None
 ) -> bool:
-    """False when ``condition`` did not hold (nothing written)."""
-    db = await aws.client("dynamodb")
-    extra: dict[str, Any] = {"ConditionExpression": condition} if condition else {}
+    """False when ``condition`` did not hold (nothing written). Fenced by the account-deletion
+    tombstone (UserDeletedError: nothing is written for a deleted user)."""
+    from paypulse_common.errors import UserDeletedError
+    from paypulse_common.tombstone import cancelled_item, fenced_write
+
+    update: dict[str, Any] = {
+        "TableName": settings().table("ingestion_ledger"),
+        "Key": _key(user_id, kind),
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": values,
+    }
+    if condition:
+        update["ConditionExpression"] = condition
     text = expression + " " + (condition or "")
-    extra["ExpressionAttributeNames"] = {k: v for k, v in _NAMES.items() if k in text}
+    update["ExpressionAttributeNames"] = {k: v for k, v in _NAMES.items() if k in text}
     try:
-        await db.update_item(
-            TableName=settings().table("ingestion_ledger"),
-            Key=_key(user_id, kind),
-            UpdateExpression=expression,
-            ExpressionAttributeValues=values,
-            **extra,
-        )
+        await fenced_write(user_id, [{"Update": update}])
+    except UserDeletedError:
+        raise
     except Exception as exc:
-        if condition and aws.error_code(exc) == "ConditionalCheckFailedException":
+        if condition and cancelled_item(exc, 0):
             return False
         raise DependencyError("Database error (sync status)") from exc
     return True

@@ -1,5 +1,13 @@
 """A user's iOS devices: APNs device tokens registered as SNS platform endpoints. The row keeps
-the endpoint ARN so deleting the device (or the user) deletes the endpoint too."""
+the endpoint ARN so deleting the device (or the user) deletes the endpoint too.
+
+One device token has one endpoint, which belongs to the account that registered it last (a
+phone where a second account signs in): SNS refuses to create a second endpoint for the token
+("Endpoint <arn> already exists with the same Token, but different attributes"); the endpoint
+named in that error is taken over (its CustomUserData set to the new owner, as the SNS
+Developer Guide's mobile token management pseudo code does: "Best practices for managing
+mobile tokens") and the previous account's row for the token is removed, so pushes of the
+previous account no longer reach this phone."""
 
 from __future__ import annotations
 
@@ -15,8 +23,10 @@ from paypulse_common.errors import (
     DependencyError,
     InvalidRequestError,
     NotFoundError,
+    UserDeletedError,
 )
 from paypulse_common.runtime import settings
+from paypulse_common.tombstone import fenced_write
 
 # An APNs device token in hex (surrounding whitespace ignored): the request models' pattern.
 TOKEN_PATTERN = r"^\s*[0-9a-fA-F]{64,200}\s*$"  # noqa: S105 - a pattern, not a secret
@@ -40,29 +50,66 @@ async def register(user_id: str, token: str) -> str:
         raise ConfigurationError("Push notifications are not configured (no APNs application)")
     sns = await aws.client("sns")
     try:
-        endpoint = await sns.create_platform_endpoint(
-            PlatformApplicationArn=app_arn, Token=token, CustomUserData=user_id
-        )
-        arn = endpoint["EndpointArn"]
+        arn, previous_owner = await _endpoint_for(sns, app_arn, token, user_id)
         await sns.set_endpoint_attributes(
             EndpointArn=arn, Attributes={"Enabled": "true", "CustomUserData": user_id}
         )
     except Exception as exc:
         raise DependencyError("Could not register the device") from exc
-    db = await aws.client("dynamodb")
+    item = {
+        "UserID": {"S": user_id},
+        "DeviceToken": {"S": token},
+        "EndpointArn": {"S": arn},
+        "registered_at": {"S": datetime.now(UTC).isoformat()},
+    }
     try:
-        await db.put_item(
-            TableName=_table(),
-            Item={
-                "UserID": {"S": user_id},
-                "DeviceToken": {"S": token},
-                "EndpointArn": {"S": arn},
-                "registered_at": {"S": datetime.now(UTC).isoformat()},
-            },
-        )
+        await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}])
+    except UserDeletedError:
+        # Deleted meanwhile: the row was refused; the endpoint made for it goes too.
+        await _delete_endpoint(arn)
+        raise
     except Exception as exc:
         raise DependencyError("Could not register the device") from exc
+    if previous_owner and previous_owner != user_id:
+        await _forget(previous_owner, token, arn)
     return arn
+
+
+_EXISTING = re.compile(r"Endpoint (arn:[^\s]+) already exists with the same [Tt]oken")
+
+
+async def _endpoint_for(sns: Any, app_arn: str, token: str, user_id: str) -> tuple[str, str | None]:
+    """The token's endpoint (created, or the existing one SNS names) and the account it
+    belongs to now (read back: CreatePlatformEndpoint also answers with an existing endpoint
+    whose attributes match the request)."""
+    try:
+        created = await sns.create_platform_endpoint(
+            PlatformApplicationArn=app_arn, Token=token, CustomUserData=user_id
+        )
+        arn = created["EndpointArn"]
+    except Exception as exc:
+        found = _EXISTING.search(str(exc)) if aws.error_code(exc) == "InvalidParameter" else None
+        if found is None:
+            raise
+        arn = found.group(1)
+    attributes = (await sns.get_endpoint_attributes(EndpointArn=arn))["Attributes"]
+    return arn, attributes.get("CustomUserData") or None
+
+
+async def _forget(owner: str, token: str, arn: str) -> None:
+    """Remove ``owner``'s row for a token another account took over (only while it still
+    points at that endpoint)."""
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(
+            TableName=_table(),
+            Key={"UserID": {"S": owner}, "DeviceToken": {"S": token}},
+            ConditionExpression="EndpointArn = :arn",
+            ExpressionAttributeValues={":arn": {"S": arn}},
+        )
+    except Exception as exc:
+        if aws.error_code(exc) != "ConditionalCheckFailedException":
+            raise DependencyError("Could not register the device") from exc
 
 
 async def remove(user_id: str, token: str) -> None:
@@ -75,9 +122,13 @@ async def remove(user_id: str, token: str) -> None:
     old = response.get("Attributes")
     if not old:
         raise NotFoundError("Device not found")
+    await _delete_endpoint(old["EndpointArn"]["S"])
+
+
+async def _delete_endpoint(arn: str) -> None:
     sns = await aws.client("sns")
     try:
-        await sns.delete_endpoint(EndpointArn=old["EndpointArn"]["S"])
+        await sns.delete_endpoint(EndpointArn=arn)
     except Exception as exc:
         if aws.error_code(exc) not in ("NotFound", "NotFoundException"):
             raise DependencyError("Could not remove the device") from exc

@@ -7,13 +7,14 @@ each of the user's registered devices gets an APNs payload. A ledger entry per i
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import Decimal
 from typing import Any
 
 from paypulse_common import aws, ledger
 from paypulse_common.dynamo import from_item
-from paypulse_common.errors import DependencyError
+from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import settings
 from paypulse_notifications import devices
@@ -41,13 +42,18 @@ def apns_payload(title: str, body: str, invoice_id: str) -> str:
 
 
 async def notify(record: dict[str, Any]) -> bool:
-    """Send the pushes for one stream record; False when it was not an INSERT or already sent."""
+    """Send the pushes for one stream record; False when it was not an INSERT, already sent, or
+    its owner was deleted (the claim is fenced by the deletion tombstone: dropped, not raised)."""
     if record.get("eventName") != "INSERT":
         return False
     invoice = from_item(record["dynamodb"]["NewImage"])
     user_id, invoice_id = invoice["UserID"], invoice["InvoiceID"]
     entry = f"push#{invoice_id}"
-    if not await ledger.claim(user_id, entry):
+    try:
+        if not await ledger.claim(user_id, entry):
+            return False
+    except UserDeletedError:
+        log.info("dropped: the account was deleted")
         return False
     title, body = message_for(invoice)
     sns = await aws.client("sns")
@@ -72,5 +78,6 @@ async def notify(record: dict[str, Any]) -> bool:
     except Exception as exc:
         await ledger.release(user_id, entry)
         raise DependencyError("Could not send the notification") from exc
-    await ledger.record(user_id, entry, status="sent", kind="push")
+    with contextlib.suppress(UserDeletedError):  # deleted since the claim: nothing to record
+        await ledger.record(user_id, entry, status="sent", kind="push")
     return True

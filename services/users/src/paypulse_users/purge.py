@@ -1,8 +1,9 @@
 """Delete everything a user owns, driven by the registry of user-owned data
 (``PAYPULSE_USER_DATA``, generated from the ``user_data`` markers of the declarations).
 
-Order: S3 object versions and delete markers, every user-data table, the Gmail secret, then
-the user row and e-mail claim last, so an interrupted deletion can simply be repeated."""
+Order (after the tombstone, paypulse_common.tombstone): S3 object versions and delete markers,
+every user-data table, the Gmail secret, the login-throttle row, then the user row and e-mail
+claim last, so an interrupted deletion can simply be repeated."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from paypulse_common.errors import ConfigurationError, DependencyError
 from paypulse_common.objects import delete_versions
 from paypulse_common.runtime import gather_all, settings
 from paypulse_common.users import User, delete_user_rows
+from paypulse_users.throttle import clear_failures
 
 
 async def purge_user(user: User) -> dict[str, int]:
@@ -35,6 +37,7 @@ async def purge_user(user: User) -> dict[str, int]:
     counts = dict(zip(names, results, strict=True))
     for logical in registry.get("secrets", {}):
         await _delete_secret(settings().secret(logical) + user.user_id)
+    await clear_failures(user.email)
     await delete_user_rows(user)
     return counts
 

@@ -99,11 +99,14 @@ class EInvoice:
                 fields={
                     "syntax": self.syntax,
                     "type_code": self.type_code,
-                    "tax": self.tax,
-                    "net": self.net,
-                    "buyer": self.buyer,
-                    "rounding": self.rounding,
-                    "amount_due_as_written": self.amount_due,
+                    # amounts nested: row builders that copy top-level amounts skip them
+                    "einvoice": {
+                        "tax": self.tax,
+                        "net": self.net,
+                        "rounding": self.rounding,
+                        "amount_due_as_written": self.amount_due,
+                        "buyer": self.buyer,
+                    },
                 },
                 problems=problems,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paypulse_parsers.document import ParsedDocument, check_amount
+from paypulse_parsers.language import detect_language
 from paypulse_parsers.pdf_text import CorruptPdfError, NotAnInvoiceError, PdfText, read_pdf
 from paypulse_parsers.rental import generic, hyresavi
 
@@ -17,8 +18,9 @@ def _embedded_einvoice(text: PdfText) -> ParsedDocument | None:
         doc = parse_einvoice(xml)
         if doc is not None:
             doc.fields["embedded_file"] = name
-            if doc.payment_reference is None and text.pages:  # the XML may omit BT-83
-                doc.payment_reference = generic.payment_reference(text)
+            if text.pages:  # the XML may omit BT-83 and the language
+                doc.payment_reference = doc.payment_reference or generic.payment_reference(text)
+                doc.language = doc.language or detect_language(text.text)
             return doc
     return None
 

@@ -147,7 +147,11 @@ def _as_retail(doc: ParsedDocument, category: str, vendor: dict | None) -> Parse
          "quantity": i.quantity}
         for i in doc.line_items
     ]  # fmt: skip
-    data = {"items": items, "tax": doc.fields.get("tax"), "invoice_number": doc.invoice_number}
+    data = {
+        "items": items,
+        "tax": doc.fields["einvoice"]["tax"],
+        "invoice_number": doc.invoice_number,
+    }
     doc.fields.update(
         category=category,
         vendor_id=(vendor or {}).get("vendor_id"),

@@ -1,0 +1,383 @@
+"""Monthly AWS cost per 1,000 / 10,000 / 100,000 users, for both Gmail token stores.
+
+The calls are counted, not typed in: a few users live through the month's code paths in the
+local stack (the real handlers, IAM enforced), once per token store, and every AWS API call each
+function makes is counted by a botocore hook on the functions' sessions (the same sessions the
+IAM enforcement authorizes), with each invocation's wall time. One user's month is then:
+
+    30 x app session     GET /v1/user/me, GET /v1/invoices/rental, GET /v1/invoices/retail
+     1 x rent notice     the rental sync that finds this month's notice: fetch, S3 put, the
+                         S3-triggered parse, the push
+  20.7 x idle rental sync (weekdays 08:30: 21.7 a month, one finds the notice)
+  4.35 x retail sync     (Sundays 18:00)
+
+Before every sync the stored access token is made stale, as it is in production (Google's
+access tokens live 1 h, syncs are hours or days apart): each sync refreshes it, so the token
+store's read + write per refresh is counted with it. Syncs are counted per user (one invocation
+each, what the SQS fan-out worker does), driven through the user's ingest route (the API Gateway
+request is not counted; its JWT check's secret read is, a slight overcount); SQS itself is not on this branch and is priced from
+ASSUMED_SQS_REQUESTS_PER_SYNC. Durations are measured here on a shared 2-core machine against
+moto and the local Google (no network latency), so GB-s are indicative.
+
+Free tiers are left out (the figures are what the usage costs above them). Not modelled:
+CloudWatch Logs/metrics, data transfer, Gemini/APNs, DynamoDB storage (under 1 GB at 100,000
+users: well inside the 25 GB free tier) and PITR backups.
+
+Run: ``python -m benchmarks cost_model``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+USERS = (1_000, 10_000, 100_000)
+SIM_USERS = 3  # users simulated per store (their calls are averaged)
+
+# ---------------------------------------------------------------------------- prices
+# USD, eu-west-1 (Ireland), on-demand list prices as published on the AWS pricing pages, read
+# 2026-11-26 (no free tier applied):
+#   Lambda      https://aws.amazon.com/lambda/pricing/   (Arm: per GB-second; per request)
+#   API Gateway https://aws.amazon.com/api-gateway/pricing/   (HTTP APIs, first 300 M)
+#   DynamoDB    https://aws.amazon.com/dynamodb/pricing/on-demand/   (halved in Nov 2024)
+#   S3          https://aws.amazon.com/s3/pricing/   (Standard: first 50 TB; PUT/LIST, GET)
+#   SQS         https://aws.amazon.com/sqs/pricing/   (standard queue, per request)
+#   Secrets Mgr https://aws.amazon.com/secrets-manager/pricing/   ($0.40/secret, $0.05/10k calls)
+#   KMS         https://aws.amazon.com/kms/pricing/   ($1/key/month, each rotation +$1 for the
+#               first two; $0.03 per 10,000 symmetric requests)
+#   SNS         https://aws.amazon.com/sns/pricing/   (mobile push notifications)
+PRICES = {
+    "lambda_gb_s": 0.0000133334,  # arm64 (paypulse:architecture default)
+    "lambda_request": 0.20 / 1e6,
+    "http_api_request": 1.11 / 1e6,
+    "dynamodb_wru": 0.7068 / 1e6,
+    "dynamodb_rru": 0.1415 / 1e6,
+    "s3_put": 0.005 / 1000,  # PUT, COPY, POST, LIST
+    "s3_get": 0.0004 / 1000,  # GET and all other requests
+    "s3_gb_month": 0.023,
+    "sqs_request": 0.40 / 1e6,
+    "secret_month": 0.40,
+    "secrets_api_call": 0.05 / 10_000,
+    "kms_key_month": 1.00,
+    "kms_rotation_month": 1.00,  # per rotated key material, first two rotations
+    "kms_request": 0.03 / 10_000,
+    "sns_push": 0.50 / 1e6,
+}
+
+# ---------------------------------------------------------------------------- assumptions
+APP_SESSIONS_PER_MONTH = 30.0  # the app opened once a day
+RENTAL_SYNCS_PER_MONTH = 365.25 / 7 * 5 / 12  # cron(30 8 ? * MON-FRI *): 21.7
+RETAIL_SYNCS_PER_MONTH = 365.25 / 7 / 12  # cron(0 18 ? * SUN *): 4.35
+RENT_NOTICES_PER_MONTH = 1.0
+MONTHS_OF_NOTICES_KEPT = 12  # S3 storage: a year of notices per user
+ASSUMED_SQS_REQUESTS_PER_SYNC = 3.0  # send (batched), receive, delete per user message
+FIXED_STACK_SECRETS = 3  # jwt_signing_key, google_client_id, gemini_api_key
+KMS_ROTATIONS_PRICED = 1  # the first yearly rotation (a second adds $1 more in year 3)
+
+SCENARIOS = {  # scenario -> times per user per month
+    "app_session": APP_SESSIONS_PER_MONTH,
+    "rent_notice_sync": RENT_NOTICES_PER_MONTH,
+    "idle_rental_sync": RENTAL_SYNCS_PER_MONTH - RENT_NOTICES_PER_MONTH,
+    "retail_sync": RETAIL_SYNCS_PER_MONTH,
+}
+STORES = ("secretsmanager", "dynamodb-kms")
+
+
+# ---------------------------------------------------------------------------- counting
+
+
+@dataclass
+class Usage:
+    """What a set of invocations used (summable, scalable)."""
+
+    calls: Counter[str] = field(default_factory=Counter)  # "service:Operation"
+    wru: float = 0.0
+    rru: float = 0.0
+    s3_bytes: float = 0.0
+    invocations: Counter[str] = field(default_factory=Counter)  # function -> count
+    gb_s: float = 0.0
+    http: float = 0.0
+
+    def add(self, other: Usage, times: float = 1.0) -> None:
+        for k, v in other.calls.items():
+            self.calls[k] += v * times
+        for k, v in other.invocations.items():
+            self.invocations[k] += v * times
+        self.wru += other.wru * times
+        self.rru += other.rru * times
+        self.s3_bytes += other.s3_bytes * times
+        self.gb_s += other.gb_s * times
+        self.http += other.http * times
+
+
+def _item_kb(item: dict[str, Any]) -> float:
+    """DynamoDB item size: attribute names + values (DynamoDB developer guide, "Item sizes")."""
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode())
+        ((kind, v),) = value.items()
+        if kind == "B":
+            size += len(v)
+        elif kind in ("S", "N"):
+            size += len(str(v).encode())
+        else:
+            size += len(json.dumps(v, default=str).encode())
+    return size / 1024
+
+
+class Meter:
+    """Counts the AWS calls of the local stack's functions and their invocations."""
+
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
+        self.on = False
+        self.http = True  # count API Gateway requests (app sessions, not scheduled syncs)
+        self.usage = Usage()
+        self._install = stack.iam.install
+        stack.iam.install = self._install_with_counter
+        self._run_in = stack.run_in
+        stack.run_in = self._timed_run_in
+        self._handle_http = stack.handle_http
+        stack.handle_http = self._counted_http
+
+    def take(self) -> Usage:
+        used, self.usage = self.usage, Usage()
+        return used
+
+    def _install_with_counter(self, events: Any, function: str) -> None:
+        self._install(events, function)
+
+        def count(params: dict, model: Any, **_: Any) -> None:
+            if self.on:
+                self._count(model.service_model.service_name, model.name, params)
+
+        events.register("before-parameter-build", count, unique_id=f"cost-{uuid.uuid4().hex}")
+
+    def _count(self, service: str, op: str, p: dict[str, Any]) -> None:
+        u = self.usage
+        u.calls[f"{service}:{op}"] += 1
+        if service == "dynamodb":
+            if op in ("GetItem", "Query", "Scan"):
+                # One read unit per call (items under 4 KB, strongly consistent at worst).
+                u.rru += 1
+            elif op == "PutItem":
+                u.wru += math.ceil(_item_kb(p["Item"]))
+            elif op in ("UpdateItem", "DeleteItem"):
+                u.wru += 1
+            elif op == "BatchWriteItem":
+                u.wru += sum(len(v) for v in p["RequestItems"].values())
+            elif op == "BatchGetItem":
+                u.rru += sum(len(v["Keys"]) for v in p["RequestItems"].values())
+        elif service == "s3" and op == "PutObject":
+            body = p.get("Body", b"")
+            u.s3_bytes += len(body) if isinstance(body, bytes | bytearray) else 0
+
+    def _timed_run_in(self, name: str, work: Any, *, wait: float | None = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._run_in(name, work, wait=wait)
+        finally:
+            if self.on:
+                elapsed = time.perf_counter() - started
+                memory_gb = self.stack.ws.functions[name].memory / 1024
+                self.usage.invocations[name] += 1
+                # Lambda bills each invocation's duration rounded up to 1 ms.
+                self.usage.gb_s += math.ceil(elapsed * 1000) / 1000 * memory_gb
+
+    def _counted_http(self, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if self.on and self.http and not path.startswith("/_local"):
+            self.usage.http += 1
+        return self._handle_http(method, path, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------- simulation
+
+
+def _call(stack: Any, method: str, path: str, token: str | None = None, body: Any = None,
+          form: str | None = None) -> tuple[int, Any]:  # fmt: skip
+    headers = {"content-type": "application/json"}
+    raw = json.dumps(body).encode() if body is not None else b""
+    if form is not None:
+        headers["content-type"] = "application/x-www-form-urlencoded"
+        raw = form.encode()
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    status, _, payload = stack.handle_http(method, path, headers, raw, "127.0.0.1")
+    return status, json.loads(payload) if payload else None
+
+
+def _connect(stack: Any, n: int) -> list[tuple[str, str]]:
+    import jwt
+
+    users = []
+    for i in range(n):
+        status, body = _call(stack, "POST", "/v1/auth/signup", body={
+            "name": f"U{i}", "email": f"cost{i}@example.se", "password": "secret-pass-1"})  # fmt: skip
+        assert status == 201, body
+        token = body["data"]["access_token"]
+        grant = stack.google.accounts.authorize(f"tenant{i}@gmail.com")
+        form = f"access_token={grant['access_token']}&refresh_token={grant['refresh_token']}"
+        status, body = _call(stack, "POST", "/v1/auth/gmail/store-tokens", token, form=form)
+        assert status in (200, 201), body
+        users.append((token, jwt.decode(token, options={"verify_signature": False})["sub"]))
+    return users
+
+
+def _make_stale(stack: Any, user_id: str) -> None:
+    """The access token expired since the last sync (not counted)."""
+    from paypulse_common.runtime import current
+
+    async def expire() -> None:
+        from dataclasses import replace
+
+        from paypulse_gmail.token_store import token_store
+
+        store = token_store()
+        tokens = await store.load(user_id)
+        assert tokens is not None
+        past = datetime.now(UTC) - timedelta(hours=2)
+        await store.save(user_id, replace(tokens, expires_at=past), previous=tokens)
+
+    stack.run_in("gmail_store_tokens", lambda: current().run(expire()))
+
+
+def simulate(store: str, n: int = SIM_USERS) -> dict[str, Usage]:
+    """Per-user usage of each scenario with that token store (averaged over n users)."""
+    from infra.workspace import workspace
+    from paypulse_devkit.local_stack import LocalStack
+
+    stack = LocalStack(workspace(store), workers=4, mailbox="demo")
+    stack.start()
+    try:
+        meter = Meter(stack)
+        users = _connect(stack, n)
+        per_user: dict[str, Usage] = {}
+
+        def measure(name: str, step: Any) -> None:
+            total = Usage()
+            for token, user_id in users:
+                scheduled = name != "app_session"
+                if scheduled:
+                    _make_stale(stack, user_id)
+                # Syncs run on schedule (no API Gateway); here they go through their user
+                # route, whose requests are not counted (its JWT check is: a few secret reads).
+                meter.on, meter.http = True, not scheduled
+                status = step(token)
+                stack.wait_idle()  # S3-triggered parses and pushes belong to the sync
+                meter.on = False
+                assert 200 <= status < 300, (name, status)
+                total.add(meter.take())
+            average = Usage()
+            average.add(total, 1 / n)
+            per_user[name] = average
+
+        def app(token: str) -> int:
+            statuses = [_call(stack, "GET", p, token)[0] for p in
+                        ("/v1/user/me", "/v1/invoices/rental", "/v1/invoices/retail")]  # fmt: skip
+            return max(statuses)
+
+        measure("app_session", app)
+        measure("rent_notice_sync",
+                lambda t: _call(stack, "POST", "/v1/invoices/rental/ingest/latest", t)[0])  # fmt: skip
+        measure("idle_rental_sync",
+                lambda t: _call(stack, "POST", "/v1/invoices/rental/ingest/latest", t)[0])  # fmt: skip
+        measure("retail_sync",
+                lambda t: _call(stack, "POST", "/v1/invoices/retail/ingest", t)[0])  # fmt: skip
+        return per_user
+    finally:
+        stack.stop()
+
+
+# ---------------------------------------------------------------------------- pricing
+
+
+def monthly_usage(scenarios: dict[str, Usage]) -> Usage:
+    """One user's month."""
+    month = Usage()
+    for name, times in SCENARIOS.items():
+        month.add(scenarios[name], times)
+    return month
+
+
+def cost(month: Usage, users: int, store: str) -> dict[str, float]:
+    """Monthly USD by line for ``users`` users, from one user's month."""
+    p, c = PRICES, month.calls
+    sync_count = RENTAL_SYNCS_PER_MONTH + RETAIL_SYNCS_PER_MONTH
+    s3_put = sum(v for k, v in c.items() if k in ("s3:PutObject", "s3:ListObjectVersions",
+                                                    "s3:ListObjectsV2", "s3:CopyObject"))  # fmt: skip
+    s3_get = sum(v for k, v in c.items() if k.startswith("s3:")) - s3_put
+    secrets_calls = sum(v for k, v in c.items() if k.startswith("secretsmanager:"))
+    kms_calls = sum(v for k, v in c.items() if k.startswith("kms:"))
+    lines = {
+        "lambda": (
+            month.gb_s * p["lambda_gb_s"] + sum(month.invocations.values()) * p["lambda_request"]
+        )
+        * users,
+        "api_gateway": month.http * p["http_api_request"] * users,
+        "dynamodb": (month.wru * p["dynamodb_wru"] + month.rru * p["dynamodb_rru"]) * users,
+        "s3": (
+            s3_put * p["s3_put"]
+            + s3_get * p["s3_get"]
+            + month.s3_bytes * MONTHS_OF_NOTICES_KEPT / 1e9 * p["s3_gb_month"]
+        )
+        * users,
+        "sqs": sync_count * ASSUMED_SQS_REQUESTS_PER_SYNC * p["sqs_request"] * users,
+        "sns": c["sns:Publish"] * p["sns_push"] * users,
+        "secrets_manager": FIXED_STACK_SECRETS * p["secret_month"]
+        + secrets_calls * p["secrets_api_call"] * users
+        + (users * p["secret_month"] if store == "secretsmanager" else 0.0),
+        "kms": (
+            p["kms_key_month"] + KMS_ROTATIONS_PRICED * p["kms_rotation_month"]
+            if store == "dynamodb-kms"
+            else 0.0
+        )
+        + kms_calls * p["kms_request"] * users,
+    }
+    lines["total"] = sum(lines.values())
+    return lines
+
+
+def run(n: int = SIM_USERS) -> dict[str, Any]:
+    result: dict[str, Any] = {"prices": PRICES, "prices_read": "2026-11-26", "region": "eu-west-1",
+                              "simulated_users": n, "scenarios_per_month": SCENARIOS}  # fmt: skip
+    for store in STORES:
+        scenarios = simulate(store, n)
+        month = monthly_usage(scenarios)
+        result[store] = {
+            "per_user_month": {
+                "calls": {k: round(v, 2) for k, v in sorted(month.calls.items())},
+                "invocations": {k: round(v, 2) for k, v in sorted(month.invocations.items())},
+                "gb_s": round(month.gb_s, 3),
+                "wru": round(month.wru, 1),
+                "rru": round(month.rru, 1),
+                "http_requests": round(month.http, 1),
+            },
+            "cost": {
+                str(u): {k: round(v, 2) for k, v in cost(month, u, store).items()} for u in USERS
+            },
+        }
+    return result
+
+
+def table(r: dict[str, Any]) -> str:
+    lines = [f"monthly cost, USD, {r['region']} (prices read {r['prices_read']}; calls counted "
+             f"over {r['simulated_users']} simulated users per store)"]  # fmt: skip
+    items = list(next(iter(r[STORES[0]]["cost"].values())))
+    header = f"  {'users':>8} {'store':<15}" + "".join(f"{k:>16}" for k in items)
+    lines.append(header)
+    for u in USERS:
+        for store in STORES:
+            row = r[store]["cost"][str(u)]
+            lines.append(f"  {u:>8,} {store:<15}" + "".join(f"{row[k]:>16,.2f}" for k in items))
+    for store in STORES:
+        per = r[store]["per_user_month"]
+        token = {k: v for k, v in per["calls"].items() if k.startswith(("secrets", "kms"))}
+        lines.append(f"  {store}: per user-month {per['gb_s']} GB-s, "
+                     f"{sum(per['invocations'].values()):.0f} invocations, token calls {token}")  # fmt: skip
+    return "\n".join(lines)
