@@ -389,6 +389,25 @@ def _event_source_mapping(c: _Report) -> None:
         age = c.r.inputs.get("maximumRecordAgeInSeconds")
         if known(age) and age is not None and age != -1 and not 60 <= age <= 604800:
             c.fail("esm-record-age", f"maximumRecordAgeInSeconds={age} not -1 or 60..604800")
+    if isinstance(source, str) and ":sqs:" in source:
+        # Lambda CreateEventSourceMapping for SQS: no StartingPosition (streams only); BatchSize
+        # 1-10,000 for a standard queue, above 10 only with MaximumBatchingWindowInSeconds >= 1;
+        # FunctionResponseTypes only "ReportBatchItemFailures"; ScalingConfig.MaximumConcurrency
+        # 2-1,000; no bisect/retry/record-age settings (stream-only parameters).
+        if c.r.inputs.get("startingPosition") is not None:
+            c.fail("esm-sqs-starting-position", "an SQS mapping takes no startingPosition")
+        c.between("esm-sqs-batch-size", "batchSize", 1, 10000)
+        size, window = c.r.inputs.get("batchSize"), c.r.inputs.get("maximumBatchingWindowInSeconds")
+        if known(size) and size is not None and size > 10 and not (known(window) and window):
+            c.fail("esm-sqs-batch-window", f"batchSize={size} > 10 needs a batching window")
+        c.between("esm-sqs-concurrency", "scalingConfig.maximumConcurrency", 2, 1000)
+        for kind in c.r.inputs.get("functionResponseTypes") or []:
+            if kind != "ReportBatchItemFailures":
+                c.fail("esm-response-types", f"functionResponseTypes {kind!r}")
+        for stream_only in ("bisectBatchOnFunctionError", "maximumRetryAttempts",
+                            "maximumRecordAgeInSeconds", "destinationConfig"):  # fmt: skip
+            if c.r.inputs.get(stream_only) is not None:
+                c.fail("esm-sqs-stream-parameter", f"{stream_only} is for streams only")
     c.arn("esm-destination", "destinationConfig.onFailure.destinationArn", ("sqs", "sns"))
     for f in _get(c.r.inputs, "filterCriteria.filters") or []:
         try:
@@ -510,6 +529,20 @@ def _queue(c: _Report) -> None:
     name = c.r.inputs.get("name") or _auto_name(c.r)
     if not re.fullmatch(r"[A-Za-z0-9_\-]{1,80}", name):
         c.fail("sqs-name", f"queue name {name!r}")
+    # RedrivePolicy (SQS developer guide, "Using dead-letter queues"; CreateQueue attributes):
+    # a JSON object with deadLetterTargetArn (an SQS queue ARN) and maxReceiveCount 1-1,000.
+    redrive = c.r.inputs.get("redrivePolicy")
+    if known(redrive) and redrive:
+        try:
+            policy = json.loads(redrive)
+        except ValueError:
+            c.fail("sqs-redrive", "redrivePolicy is not JSON")
+            return
+        target, count = policy.get("deadLetterTargetArn"), policy.get("maxReceiveCount")
+        if known(target) and not arn_is("sqs", target):
+            c.fail("sqs-redrive", f"deadLetterTargetArn {target!r} is not an SQS queue ARN")
+        if not isinstance(count, int) or not 1 <= count <= 1000:
+            c.fail("sqs-redrive", f"maxReceiveCount={count!r} not 1..1000")
 
 
 def _iam_role(c: _Report) -> None:
@@ -1125,9 +1158,12 @@ def _execution_role_permissions(by_type) -> list[str]:
             out.append(
                 f"lambda-role-destination: {c.name}: role may not sqs:SendMessage to {target}"
             )
+    queues = {q.state.get("arn"): q for q in _of(by_type, "aws:sqs/queue:Queue")}
     for m in _of(by_type, "aws:lambda/eventSourceMapping:EventSourceMapping"):
         f, docs = functions.get(m.inputs.get("functionName"), (None, []))
         stream = m.inputs.get("eventSourceArn")
+        if f is not None and isinstance(stream, str) and ":sqs:" in stream:
+            out += _sqs_mapping(m, f, docs, queues.get(stream), allowed, urns)
         if f is None or not (isinstance(stream, str) and ":dynamodb:" in stream):
             continue
         for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords",
@@ -1140,6 +1176,36 @@ def _execution_role_permissions(by_type) -> list[str]:
         if target and arn_is("sqs", target) and not allowed(docs, "sqs:SendMessage", target):
             out.append(
                 f"lambda-role-destination: {m.name}: role may not sqs:SendMessage to {target}"
+            )
+    return out
+
+
+SQS_VISIBILITY_PER_TIMEOUT = 6
+
+
+def _sqs_mapping(m, f, docs, queue, allowed, urns) -> list[str]:
+    """An SQS mapping: Lambda rejects it when the role may not ReceiveMessage, DeleteMessage
+    and GetQueueAttributes on the queue, or when the queue's visibility timeout is below the
+    function's timeout (CreateEventSourceMapping: InvalidParameterValueException); AWS's
+    guidance is a visibility timeout of at least six times the function timeout (Lambda
+    developer guide, "Using Lambda with Amazon SQS"), which this project holds to."""
+    out = []
+    arn = m.inputs.get("eventSourceArn")
+    for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+        if not allowed(docs, action, arn):
+            out.append(f"lambda-role-sqs: {m.name}: role may not {action} on {arn}")
+    if docs and not any(p.urn in _closure(m, urns) for p in docs):
+        out.append(f"lambda-role-sqs: {m.name} is created before its role's policy")
+    timeout = f.inputs.get("timeout") or 3
+    visibility = queue.inputs.get("visibilityTimeoutSeconds", 30) if queue else None
+    if known(visibility) and visibility is not None and known(timeout):
+        if visibility < timeout:
+            out.append(
+                f"esm-sqs-visibility: {m.name}: visibility {visibility} s < timeout {timeout} s"
+            )
+        elif visibility < SQS_VISIBILITY_PER_TIMEOUT * timeout:
+            out.append(
+                f"esm-sqs-visibility: {m.name}: visibility {visibility} s < 6 x timeout {timeout} s"
             )
     return out
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.workspace import DEFAULT_TOKEN_STORE, TOKEN_STORES
+from infra.workspace import DEFAULT_TOKEN_STORE, TOKEN_STORES, Function
 
 ARCHITECTURES = ("arm64", "x86_64")
 ARTIFACT_SOURCES = ("built", "sources")
@@ -40,7 +40,15 @@ class StackSettings:
     alarm_email: str | None
     config_secrets: dict[str, pulumi.Output[str] | None]
     apns: Apns | None
+    queue_concurrency: dict[str, int]  # function -> its SQS mapping's maximum concurrency
     token_store: str = DEFAULT_TOKEN_STORE  # where the Gmail tokens live (README)
+
+    def maximum_concurrency(self, fn: Function) -> int | None:
+        """The SQS event source mapping's ScalingConfig.MaximumConcurrency of ``fn``: stack
+        config ``paypulse:maximumConcurrency`` (``{"sync_invoices": 20}``) or the declaration."""
+        if fn.sqs is None:
+            return None
+        return self.queue_concurrency.get(fn.name, fn.sqs.maximum_concurrency)
 
     @property
     def lambda_arch(self) -> str:
@@ -100,6 +108,9 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
         alarm_email=cfg.get("alarmEmail"),
         config_secrets=secrets,
         apns=apns,
+        queue_concurrency={
+            str(k): int(v) for k, v in (cfg.get_object("maximumConcurrency") or {}).items()
+        },
         token_store=token_store,
     )
 

@@ -3,7 +3,8 @@
 Every statement names the exact resources a function declares, with exactly the actions its
 declared access letters grant: its tables (their indexes only when declared), the stream it is triggered by, the ``invoices/`` keys of its buckets, its
 secrets (runtime-created ones by their name prefix), its topics and the APNs platform application,
-its own log group and its own dead-letter queue. No wildcard actions.
+its own log group and its own dead-letter queue, the queues it sends to and the queue its
+event source mapping consumes. No wildcard actions.
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ KEY_ACTIONS = {"r": ("kms:Decrypt",), "w": ("kms:GenerateDataKey",)}
 KEY_CONTEXT_KEYS = ("user_id",)
 # GetEndpointAttributes: the owner (CustomUserData) of a token's endpoint another account takes over
 ENDPOINT_MANAGE = ("sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes")
+# Queues (list_amazonsqs.html): a producer's "s" is SendMessage, which also authorizes
+# SendMessageBatch (SQS developer guide, "Amazon SQS batch actions": "setting permissions for
+# SendMessage, DeleteMessage, or ChangeMessageVisibility sets permissions for the
+# corresponding batch versions of the actions"). The consumer's role is
+# what its event source mapping polls with: "sqs:ReceiveMessage, sqs:DeleteMessage,
+# sqs:GetQueueAttributes" (Lambda developer guide, "Using Lambda with Amazon SQS" > execution
+# role permissions), plus ChangeMessageVisibility for a worker that hands a message back early.
+QUEUE_ACTIONS = {"s": ("sqs:SendMessage",)}
+QUEUE_CONSUME = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+)
 OBJECT_PREFIX = "invoices/"
 
 
@@ -75,6 +90,7 @@ class Arns:
     buckets: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # prefix secrets: "<arn prefix>*"
     topics: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)  # queue ARNs
     keys: dict[str, str] = field(default_factory=dict)
     platform_application: str | None = None
     log_group: str = ""
@@ -158,6 +174,14 @@ def function_policy(fn: Function, resources: Resources, arns: Arns) -> dict:
     for logical, level in sorted(fn.secrets.items()):
         actions = _actions(SECRET_ACTIONS, level)
         statements.append(_allow(f"Secret{_sid(logical)}", actions, [arns.secrets[logical]]))
+    for logical, level in sorted(fn.queues.items()):
+        statements.append(
+            _allow(f"Queue{_sid(logical)}", _actions(QUEUE_ACTIONS, level), [arns.queues[logical]])
+        )
+    if fn.sqs:
+        statements.append(
+            _allow(f"Consume{_sid(fn.sqs.queue)}", QUEUE_CONSUME, [arns.queues[fn.sqs.queue]])
+        )
     for logical, level in sorted(fn.keys.items()):
         statements.append(
             _allow(

@@ -18,6 +18,7 @@ from infra.components.http_api import HttpApi, HttpApiArgs, RouteTarget
 from infra.components.keys import Keys, KeysArgs
 from infra.components.notifications import Notifications, NotificationsArgs
 from infra.components.observability import Observability, ObservabilityArgs
+from infra.components.queues import QueuesArgs, WorkQueues
 from infra.components.s3_triggers import S3Target, S3Triggers, S3TriggersArgs
 from infra.components.schedules import Schedules, SchedulesArgs, ScheduleTarget
 from infra.components.secrets import Secrets, SecretsArgs
@@ -118,6 +119,14 @@ def main() -> dict[str, object]:
             depends_on=tuple(buckets.ready[ARTIFACTS_BUCKET]),
         ),
     )
+    work_queues = WorkQueues(
+        "queues",
+        QueuesArgs(
+            queues=tuple(res.queues.values()),
+            visibility_timeouts={q: ws.visibility_timeout(q) for q in res.queues},
+            stack=settings.stack,
+        ),
+    )
     policy_inputs = PolicyInputs(
         resources=res,
         region=region,
@@ -127,6 +136,7 @@ def main() -> dict[str, object]:
         buckets=dict(buckets.arns),
         secrets=dict(secrets.arns),
         topics=dict(notifications.topic_arns),
+        queues=dict(work_queues.arns),
         keys=dict(keys.arns),
         platform_application=notifications.platform_application_arn,
     )
@@ -135,6 +145,7 @@ def main() -> dict[str, object]:
         "BUCKET": buckets.names,
         "SECRET": secrets.names,
         "TOPIC": notifications.topic_arns,
+        "QUEUE": work_queues.urls,
         "KEY": keys.arns,
     }
 
@@ -166,6 +177,7 @@ def main() -> dict[str, object]:
                 policy_inputs=policy_inputs,
                 architecture=settings.architecture,
                 log_retention_days=settings.log_retention_days,
+                maximum_concurrency=settings.maximum_concurrency(fn),
             ),
         )
 
@@ -223,6 +235,8 @@ def main() -> dict[str, object]:
         name: f.dead_letter_queue.name for name, f in functions.items() if f.dead_letter_queue
     }
     queues["schedules"] = schedules.dead_letter_queue.name
+    for logical, dlq in work_queues.dead_letter_queues.items():
+        queues[f"queue-{logical}"] = dlq.name
     ops = Observability(
         "ops",
         ObservabilityArgs(

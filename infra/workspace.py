@@ -30,7 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # secrets: m DescribeSecret only (whether it exists), r value, w put a new value, c create
 #          (runtime-created per-user secrets), d delete
 # keys:    r kms:Decrypt, w kms:GenerateDataKey (envelope encryption, encryption context bound)
-ACCESS_LETTERS = {"tables": "risdwbc", "buckets": "rwdv", "secrets": "mrwcd", "keys": "rw"}
+# queues:  s SendMessage(Batch) (a producer; the consumer is the function whose `sqs` trigger
+#          names the queue: its event source mapping receives and deletes)
+ACCESS_LETTERS = {
+    "tables": "risdwbc",
+    "buckets": "rwdv",
+    "secrets": "mrwcd",
+    "keys": "rw",
+    "queues": "s",
+}
 # paypulse:tokenStore: where the per-user Gmail tokens live. Resources marked with another
 # ``token_store`` are not created; functions declare their access once, as to the secret, and
 # with "dynamodb-kms" that access becomes access to the table (+ the key): TOKEN_STORE_ACCESS.
@@ -118,11 +126,28 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """A work queue (SQS standard queue) with its dead-letter queue: a message received
+    ``max_receive_count`` times without being deleted moves to the DLQ (redrive policy)."""
+
+    name: str
+    max_receive_count: int = 5
+    retention_days: int = 4
+
+
+# The consumer's visibility timeout: "we recommend setting the source queue's visibility
+# timeout to at least six times the timeout that you configure on your function" (Lambda
+# developer guide, "Using Lambda with Amazon SQS" > "Configuring a queue to use with Lambda").
+VISIBILITY_PER_TIMEOUT = 6
+
+
+@dataclass(frozen=True)
 class Resources:
     tables: dict[str, Table]
     buckets: dict[str, Bucket]
     secrets: dict[str, Secret]
     topics: dict[str, Topic]
+    queues: dict[str, Queue] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)
 
 
@@ -159,6 +184,17 @@ class StreamTrigger:
 
 
 @dataclass(frozen=True)
+class SqsTrigger:
+    """An SQS event source mapping: batches of up to ``batch_size`` messages, at most
+    ``maximum_concurrency`` concurrent invocations (a stack config may lower or raise it),
+    partial batch responses (ReportBatchItemFailures)."""
+
+    queue: str
+    batch_size: int = 10
+    maximum_concurrency: int = 5
+
+
+@dataclass(frozen=True)
 class Function:
     name: str
     service: str  # folder name under services/
@@ -173,10 +209,12 @@ class Function:
     schedules: tuple[Schedule, ...] = ()
     s3: S3Trigger | None = None
     stream: StreamTrigger | None = None
+    sqs: SqsTrigger | None = None
     tables: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -208,6 +246,15 @@ class Workspace:
     def routes(self) -> list[tuple[Route, Function]]:
         return [(route, fn) for fn in self.functions.values() for route in fn.routes]
 
+    def consumer(self, queue: str) -> Function | None:
+        """The function whose event source mapping reads ``queue`` (at most one)."""
+        return next((f for f in self.functions.values() if f.sqs and f.sqs.queue == queue), None)
+
+    def visibility_timeout(self, queue: str) -> int:
+        """The queue's visibility timeout: six times its consumer's timeout."""
+        consumer = self.consumer(queue)
+        return VISIBILITY_PER_TIMEOUT * (consumer.timeout if consumer else 30)
+
     def user_data_tables(self) -> list[Table]:
         return [t for t in self.resources.tables.values() if t.user_data]
 
@@ -218,7 +265,7 @@ class Workspace:
 def env_name(kind: str, logical: str) -> str:
     """Name of the environment variable carrying a resource's physical name to a function.
 
-    kind is one of TABLE, BUCKET, SECRET, TOPIC, KEY. The values are names/ARNs, never secret values.
+    kind is one of TABLE, BUCKET, SECRET, TOPIC, KEY, QUEUE (its URL). The values are names/ARNs, never secret values.
     """
     return f"PAYPULSE_{kind}_{logical.upper()}"
 
@@ -244,6 +291,7 @@ def runtime_environment(
         ("BUCKET", fn.buckets),
         ("SECRET", fn.secrets),
         ("TOPIC", fn.topics),
+        ("QUEUE", fn.queues),
         ("KEY", fn.keys),
     ):
         for logical in sorted(granted):
@@ -309,8 +357,14 @@ def _resources(root_doc: dict) -> Resources:
     buckets = {n: Bucket(name=n, **b) for n, b in decl.get("buckets", {}).items()}
     secrets = {n: Secret(name=n, **s) for n, s in decl.get("secrets", {}).items()}
     topics = {n: Topic(name=n, **t) for n, t in decl.get("topics", {}).items()}
+    queues = {n: Queue(name=n, **q) for n, q in decl.get("queues", {}).items()}
+    for q in queues.values():
+        # SQS RedrivePolicy: maxReceiveCount 1-1,000 (SQS developer guide, "Using dead-letter
+        # queues"); MessageRetentionPeriod 60 s - 14 days (CreateQueue API reference).
+        if not 1 <= q.max_receive_count <= 1000 or not 1 <= q.retention_days <= 14:
+            raise DeclarationError(f"queue {q.name}: max_receive_count 1-1000, retention 1-14 d")
     keys = {n: Key(name=n, **k) for n, k in decl.get("keys", {}).items()}
-    return Resources(tables, buckets, secrets, topics, keys)
+    return Resources(tables, buckets, secrets, topics, queues, keys)
 
 
 def _function(name: str, service: str, raw: dict, resources: Resources) -> Function:
@@ -328,6 +382,7 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         ("secrets", resources.secrets),
         ("buckets", resources.buckets),
         ("topics", resources.topics),
+        ("queues", resources.queues),
         ("keys", resources.keys),
     ):
         for logical, level in raw.get(kind, {}).items():
@@ -354,8 +409,18 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         stream["table"] not in resources.tables or not resources.tables[stream["table"]].stream
     ):
         raise DeclarationError(f"{where}: stream trigger on a table without a stream")
-    if not (routes or raw.get("schedules") or s3 or stream):
-        raise DeclarationError(f"{where}: no trigger (routes, schedules, s3 or stream)")
+    sqs = raw.get("sqs")
+    if sqs:
+        if sqs.get("queue") not in resources.queues:
+            raise DeclarationError(f"{where}: sqs trigger on unknown queue {sqs.get('queue')!r}")
+        # Lambda CreateEventSourceMapping: BatchSize 1-10,000 for standard queues (above 10
+        # needs a batching window); ScalingConfig.MaximumConcurrency 2-1,000.
+        if not 1 <= int(sqs.get("batch_size", 10)) <= 10:
+            raise DeclarationError(f"{where}: sqs batch_size must be 1-10")
+        if not 2 <= int(sqs.get("maximum_concurrency", 5)) <= 1000:
+            raise DeclarationError(f"{where}: sqs maximum_concurrency must be 2-1000")
+    if not (routes or raw.get("schedules") or s3 or stream or sqs):
+        raise DeclarationError(f"{where}: no trigger (routes, schedules, s3, stream or sqs)")
     return Function(
         name=name,
         service=service,
@@ -376,10 +441,18 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         )
         if stream
         else None,
+        sqs=SqsTrigger(
+            queue=sqs["queue"],
+            batch_size=int(sqs.get("batch_size", 10)),
+            maximum_concurrency=int(sqs.get("maximum_concurrency", 5)),
+        )
+        if sqs
+        else None,
         tables=dict(raw.get("tables", {})),
         secrets=dict(raw.get("secrets", {})),
         buckets=dict(raw.get("buckets", {})),
         topics=dict(raw.get("topics", {})),
+        queues=dict(raw.get("queues", {})),
         keys=dict(raw.get("keys", {})),
     )
 
@@ -400,6 +473,7 @@ def load(root: Path = ROOT, token_store: str = DEFAULT_TOKEN_STORE) -> Workspace
     resources = _resources(_read(root / "pyproject.toml"))
     functions: dict[str, Function] = {}
     seen_routes: dict[str, str] = {}
+    consumers: dict[str, str] = {}
     for pyproject in sorted((root / "services").glob("*/pyproject.toml")):
         service = pyproject.parent.name
         decl = _read(pyproject).get("tool", {}).get("paypulse", {}).get("functions", {})
@@ -411,6 +485,12 @@ def load(root: Path = ROOT, token_store: str = DEFAULT_TOKEN_STORE) -> Workspace
                 if str(route) in seen_routes:
                     raise DeclarationError(f"route {route} declared by {seen_routes[str(route)]}")
                 seen_routes[str(route)] = name
+            if fn.sqs:
+                if fn.sqs.queue in consumers:
+                    raise DeclarationError(
+                        f"queue {fn.sqs.queue} consumed by {consumers[fn.sqs.queue]} and {name}"
+                    )
+                consumers[fn.sqs.queue] = name
             functions[name] = fn
     return select_token_store(Workspace(root, resources, functions), token_store)
 
@@ -431,6 +511,7 @@ def select_token_store(ws: Workspace, store: str) -> Workspace:
         buckets=res.buckets,
         secrets={n: s for n, s in res.secrets.items() if keep(s)},
         topics=res.topics,
+        queues=res.queues,
         keys={n: k for n, k in res.keys.items() if keep(k)},
     )
     name = TOKEN_STORE_RESOURCE

@@ -135,7 +135,8 @@ def looks_secret(value) -> bool:
 
 
 def async_functions_without_dlq(resources: Iterable[tuple[str, Mapping]]) -> list[str]:
-    """Names of functions invoked asynchronously (S3, EventBridge, streams) with no DLQ."""
+    """Names of functions invoked asynchronously (S3, EventBridge, streams, SQS) with no DLQ
+    (for SQS: the source queue has no redrive policy)."""
     resources = list(resources)
     functions = {
         props.get("name"): props
@@ -148,6 +149,11 @@ def async_functions_without_dlq(resources: Iterable[tuple[str, Mapping]]) -> lis
         if typ == "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
     }
     missing: list[str] = []
+    redriven = {
+        props.get("arn"): props.get("redrivePolicy")
+        for typ, props in resources
+        if typ == "aws:sqs/queue:Queue" and props.get("redrivePolicy")
+    }
 
     def async_target(name: str | None) -> None:
         if not name or name not in functions:
@@ -170,6 +176,12 @@ def async_functions_without_dlq(resources: Iterable[tuple[str, Mapping]]) -> lis
             dest = ((props.get("destinationConfig") or {}).get("onFailure") or {}).get(
                 "destinationArn"
             )
+            source = props.get("eventSourceArn")
+            if isinstance(source, str) and ":sqs:" in source:
+                # SQS mappings take no on-failure destination: the source queue's redrive
+                # policy is the dead-letter queue (Lambda developer guide, "Handling errors
+                # for an SQS event source in Lambda").
+                dest = redriven.get(source)
             name = _function_name(props.get("functionName"))
             if not dest and name and name not in missing:
                 missing.append(name)

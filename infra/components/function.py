@@ -37,6 +37,7 @@ class PolicyInputs:
     buckets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     topics: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    queues: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # queue ARNs
     keys: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     platform_application: pulumi.Input[str] | None = None
 
@@ -53,6 +54,7 @@ class FunctionArgs:
     policy_inputs: PolicyInputs
     architecture: str = "arm64"
     log_retention_days: int = 30
+    maximum_concurrency: int | None = None  # the SQS mapping's, from stack config
 
 
 class LambdaFunction(pulumi.ComponentResource):
@@ -160,6 +162,21 @@ class LambdaFunction(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
             )
+        if fn.sqs:
+            # Lambda developer guide, "Using Lambda with Amazon SQS": partial batch responses
+            # (ReportBatchItemFailures) retry only the failed messages; MaximumConcurrency
+            # (2-1,000) caps the concurrent invocations this queue may start.
+            aws.lambda_.EventSourceMapping(
+                f"{name}-sqs",
+                event_source_arn=args.policy_inputs.queues[fn.sqs.queue],
+                function_name=self.function.arn,
+                batch_size=fn.sqs.batch_size,
+                function_response_types=["ReportBatchItemFailures"],
+                scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
+                    maximum_concurrency=args.maximum_concurrency or fn.sqs.maximum_concurrency
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+            )
         self.register_outputs({"arn": self.arn, "name": self.name})
 
 
@@ -187,6 +204,8 @@ def _policy_document(
         wanted[f"secrets.{logical}"] = inputs.secrets[logical]
     for logical in fn.topics:
         wanted[f"topics.{logical}"] = inputs.topics[logical]
+    for logical in {*fn.queues, *([fn.sqs.queue] if fn.sqs else [])}:
+        wanted[f"queues.{logical}"] = inputs.queues[logical]
     for logical in fn.keys:
         wanted[f"keys.{logical}"] = inputs.keys[logical]
     if fn.topics and inputs.platform_application is not None:
@@ -195,6 +214,7 @@ def _policy_document(
     def render(values: dict) -> str:
         groups: dict[str, dict[str, str]] = {
             "tables": {}, "streams": {}, "buckets": {}, "secrets": {}, "topics": {}, "keys": {},
+            "queues": {},
         }  # fmt: skip
         for key, value in values.items():
             if "." in key:
@@ -208,6 +228,7 @@ def _policy_document(
             buckets=groups["buckets"],
             secrets=groups["secrets"],
             topics=groups["topics"],
+            queues=groups["queues"],
             keys=groups["keys"],
             log_group=values["log_group"],
             dead_letter_queue=values.get("dlq"),

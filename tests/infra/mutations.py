@@ -220,6 +220,27 @@ MUTATIONS: list[Mutation] = [
              _on(aws.sqs.QueuePolicy, _principal_in_policy("sns.amazonaws.com"))),
     Mutation("vendor-item-keyed-by-another-attribute", "dynamodb-item-key", "vendors-zalando",
              _on(aws.dynamodb.TableItem, _set(hash_key="id"), _named("vendors-zalando"))),
+    # Work queues and their SQS event source mapping.
+    Mutation("sqs-mapping-concurrency-1", "esm-sqs-concurrency", "-sqs",
+             config={"paypulse:maximumConcurrency": '{"sync_invoices": 1}'}),
+    Mutation("sqs-mapping-batch-11-without-window", "esm-sqs-batch-window", "-sqs",
+             _on(aws.lambda_.EventSourceMapping, _set(batch_size=11), _named("-sqs"))),
+    Mutation("sqs-mapping-unknown-response-type", "esm-response-types", "-sqs",
+             _on(aws.lambda_.EventSourceMapping,
+                 _set(function_response_types=["ReportBatchItemFailure"]), _named("-sqs"))),
+    Mutation("sqs-mapping-with-starting-position", "esm-sqs-starting-position", "-sqs",
+             _on(aws.lambda_.EventSourceMapping, _set(starting_position="LATEST"),
+                 _named("-sqs"))),
+    Mutation("work-queue-visibility-below-6x-timeout", "esm-sqs-visibility", "-sqs",
+             _on(aws.sqs.Queue, _set(visibility_timeout_seconds=900),
+                 lambda name, kw: name == "queues-sync")),
+    Mutation("work-queue-redrive-max-receive-0", "sqs-redrive", "queues-sync",
+             _on(aws.sqs.Queue,
+                 _map("redrive_policy", lambda d: json.dumps({**json.loads(d), "maxReceiveCount": 0})),
+                 lambda name, kw: name == "queues-sync")),
+    Mutation("worker-role-without-receive", "lambda-role-sqs", "-sqs",
+             _on(aws.iam.RolePolicy, _without_statements("sqs:ReceiveMessage"),
+                 _named("sync_invoices"))),
 ]  # fmt: skip
 
 

@@ -110,7 +110,11 @@ def test_s3_notifications_match_declared_triggers(offline, ws):
 
 
 def test_stream_mapping_bisects_retries_and_filters_inserts(offline, ws):
-    mappings = offline.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mappings = [
+        m
+        for m in offline.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if ":dynamodb:" in m.inputs["eventSourceArn"]
+    ]
     streamed = [fn for fn in ws.functions.values() if fn.stream]
     assert len(mappings) == len(streamed) >= 1
     for fn in streamed:

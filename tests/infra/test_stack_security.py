@@ -61,9 +61,12 @@ def _physical(offline) -> dict[str, dict[str, str]]:
         r.name.removeprefix("notifications-"): r.state
         for r in offline.of_type("aws:sns/topic:Topic")
     }
+    queues = {
+        r.name.removeprefix("queues-"): r.state for r in offline.of_type("aws:sqs/queue:Queue")
+    }
     (app,) = offline.of_type("aws:sns/platformApplication:PlatformApplication")
     return {"tables": tables, "buckets": buckets, "secrets": secrets, "topics": topics,
-            "app": app.state["arn"]}  # fmt: skip
+            "queues": queues, "app": app.state["arn"]}  # fmt: skip
 
 
 def test_each_role_references_only_its_declared_resources(offline, ws):
@@ -90,6 +93,8 @@ def test_each_role_references_only_its_declared_resources(offline, ws):
             )
         for t in fn.topics:
             allowed |= {phys["topics"][t]["arn"], phys["app"], endpoints_arn(phys["app"])}
+        for q in {*fn.queues, *([fn.sqs.queue] if fn.sqs else [])}:
+            allowed.add(phys["queues"][q]["arn"])
         used = {r for s in f["policy"]["Statement"] for r in s["Resource"]}
         assert used <= allowed, (name, used - allowed)
         # completeness: every declared table/bucket/secret is granted

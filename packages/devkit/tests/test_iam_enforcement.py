@@ -66,11 +66,11 @@ def test_s3_denial_is_access_denied_and_keys_outside_the_prefix_are_refused(run_
     assert denied(exc) == ("AccessDenied", 403)
     with pytest.raises(ClientError) as exc:  # grants cover invoices/* only
         run_as(
-            "fetch_invoices", _call("s3", "put_object", Bucket=bucket, Key="other/x.pdf", Body=b"x")
+            "sync_invoices", _call("s3", "put_object", Bucket=bucket, Key="other/x.pdf", Body=b"x")
         )
     assert denied(exc) == ("AccessDenied", 403)
     run_as(
-        "fetch_invoices",
+        "sync_invoices",
         _call("s3", "put_object", Bucket=bucket, Key="invoices/u/x.pdf", Body=b"x"),
     )
 
@@ -156,7 +156,7 @@ def test_profile_reads_whether_gmail_is_connected_never_the_tokens(run_as, local
     assert denied(exc) == ("AccessDeniedException", 403)
 
 
-INGEST = ("fetch_invoices", "fetch_latest_invoice", "fetch_retail_invoices")
+INGEST = ("fetch_invoices", "fetch_latest_invoice", "fetch_retail_invoices", "sync_invoices")
 
 
 @pytest.mark.parametrize("function", INGEST)

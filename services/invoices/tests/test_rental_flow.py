@@ -20,15 +20,28 @@ def test_ingest_parse_notify_list(api, local_stack, connected_user, demo_mail):
     r = api("POST", "/v1/invoices/rental/ingest", token=token)
     assert r.status == 200, r
     assert app.decode_success(app.InvoiceCountModel, r.json)["invoiceCount"] == 12
+    # The route only found and queued the e-mails: nothing is downloaded yet.
+    assert rental_keys(local_stack, user_id) == []
+    status = api("GET", "/v1/invoices/rental/ingest/status", token=token).json["data"]
+    assert (status["found"], status["processed"], status["complete"]) == (12, 0, False)
+
+    deliveries = local_stack.events.drain()
+    assert [d.result for d in deliveries if d.function == "sync_invoices"] == [
+        {"batchItemFailures": []}
+    ]
     keys = rental_keys(local_stack, user_id)
     assert len(keys) == 12
     head = boto_client("s3", local_stack.aws_endpoint).head_object(
         Bucket=local_stack.names.buckets["invoices"], Key=keys[0]
     )
     assert head["Metadata"]["message-id"]
-
-    deliveries = local_stack.events.drain()
     assert [d.ok for d in deliveries if d.function == "parse_invoice"] == [True] * 12
+    status = api("GET", "/v1/invoices/rental/ingest/status", token=token).json["data"]
+    assert status["complete"] and status["failures"] == []
+    assert (status["processed"], status["stored"], status["parsed"]) == (12, 12, 12)
+    # A second ingest finds nothing new: every message id is in the ledger.
+    r = api("POST", "/v1/invoices/rental/ingest", token=token)
+    assert app.decode_success(app.InvoiceCountModel, r.json)["invoiceCount"] == 0
     assert (
         sum(d.result["sent"] for d in deliveries if d.function == "send_invoice_notification") == 12
     )
@@ -164,8 +177,11 @@ def test_schedule_runs_every_user_and_isolates_failures(
     )
     delivery = local_stack.events.fire_schedule("rental-weekdays")
     assert delivery.ok, delivery.error
-    report = delivery.result
-    assert report["total_users"] == 2 and report["skipped"] == 1 and report["failed"] == 0
+    assert delivery.result["enqueued"] == 2  # the schedule only enqueues
+    worker = [d for d in local_stack.events.drain() if d.function == "sync_invoices"]
+    # Both users synced by the worker; the one without Gmail is recorded, not retried.
+    assert worker and all(d.result == {"batchItemFailures": []} for d in worker)
+    assert local_stack.events.queue_dead_letters("sync") == []
 
 
 def test_mail_of_one_gmail_account_is_invisible_to_another(api, local_stack, demo_mail, connect):

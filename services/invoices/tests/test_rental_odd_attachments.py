@@ -32,6 +32,7 @@ def test_control_characters_and_long_names_do_not_fail_the_ingest(api, local_sta
     r = api("POST", "/v1/invoices/rental/ingest", token=token)
     assert r.status == 200, r
     assert app.decode_success(app.InvoiceCountModel, r.json)["invoiceCount"] == len(ODD_NAMES)
+    deliveries = local_stack.events.drain()  # the sync worker stores them, parse_invoice parses
     s3 = boto_client("s3", local_stack.aws_endpoint)
     bucket = local_stack.names.buckets["invoices"]
     keys = [
@@ -41,7 +42,6 @@ def test_control_characters_and_long_names_do_not_fail_the_ingest(api, local_sta
     for key in keys:
         name = s3.head_object(Bucket=bucket, Key=key)["Metadata"]["original-filename"]
         assert name.isprintable() and name.isascii() and 0 < len(name) <= 200
-    deliveries = local_stack.events.drain()
     assert [d.ok for d in deliveries if d.function == "parse_invoice"] == [True] * len(ODD_NAMES)
     listing = app.decode_success(
         app.RentalInvoiceResponse, api("GET", "/v1/invoices/rental", token=token).json

@@ -279,4 +279,63 @@ def event_handler(
     return handler
 
 
+def queue_handler(
+    handle: Callable[[Mapping[str, Any]], Awaitable[Any]],
+) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
+    """Adapter for an SQS event source mapping with ``ReportBatchItemFailures``: the records of
+    a batch are handled concurrently, each on its own; ``handle(body)`` gets the JSON body.
+
+    - returns: the message is done (the mapping deletes it);
+    - raises a non-retryable PayPulseError (the handler already recorded why; a body that is not
+      a JSON object is one too): done as well, retrying cannot help;
+    - raises anything else: its ``messageId`` goes into ``batchItemFailures``, so only that
+      message becomes visible again after the visibility timeout and, after the queue's
+      ``maxReceiveCount``, moves to its dead-letter queue.
+
+    Ref: Lambda developer guide, "Handling errors for an SQS event source in Lambda" >
+    "Implementing partial batch responses" (``{"batchItemFailures": [{"itemIdentifier":
+    messageId}]}``; an empty list means every record succeeded)."""
+
+    async def one(record: Mapping[str, Any]) -> bool:
+        import json
+
+        from paypulse_common.errors import InvalidJsonError
+
+        try:
+            try:
+                body = json.loads(record.get("body") or "")
+            except ValueError as exc:
+                raise InvalidJsonError("the queue message is not JSON") from exc
+            if not isinstance(body, dict):
+                raise InvalidJsonError("the queue message is not a JSON object")
+            await handle(body)
+            return True
+        except PayPulseError as err:
+            if err.retryable:
+                log.warning("queue message failed; will be retried", extra={"code": err.code})
+                return False
+            log.error("queue message failed for good; not retried", extra={"code": err.code})
+            return True
+        except Exception:
+            log.exception("queue message failed; will be retried")
+            return False
+
+    async def batch(event: Mapping[str, Any]) -> dict[str, Any]:
+        records = list(event.get("Records") or [])
+        results = await asyncio.gather(*(one(r) for r in records))
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": r["messageId"]}
+                for r, ok in zip(records, results, strict=True)
+                if not ok
+            ]
+        }
+
+    def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        return current().run(_observed(batch(event), context), context)
+
+    handler.handle = handle  # type: ignore[attr-defined]
+    return handler
+
+
 logging.getLogger("botocore").setLevel(logging.WARNING)

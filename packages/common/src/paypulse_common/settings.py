@@ -20,6 +20,7 @@ _KINDS = {
     "BUCKET": "buckets",
     "SECRET": "secrets",
     "TOPIC": "topics",
+    "QUEUE": "queues",
     "KEY": "keys",  # KMS key ARNs
 }
 _HTTPS_OR_LOCAL = ("https://", "http://127.0.0.1", "http://localhost")
@@ -33,6 +34,7 @@ class Settings:
     buckets: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     topics: Mapping[str, str] = field(default_factory=dict)
+    queues: Mapping[str, str] = field(default_factory=dict)  # queue URLs
     keys: Mapping[str, str] = field(default_factory=dict)
     aws_endpoint_url: str | None = None  # local stack only (moto server)
     google_oauth_base: str = "https://oauth2.googleapis.com"
@@ -62,6 +64,9 @@ class Settings:
 
     def topic(self, logical: str) -> str:
         return self._get("topics", logical)
+
+    def queue(self, logical: str) -> str:
+        return self._get("queues", logical)
 
     def key(self, logical: str) -> str:
         return self._get("keys", logical)
@@ -99,6 +104,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         buckets=groups["buckets"],
         secrets=groups["secrets"],
         topics=groups["topics"],
+        queues=groups["queues"],
         keys=groups["keys"],
         user_data=user_data,
         gemini_model=env.get("PAYPULSE_GEMINI_MODEL", Settings.gemini_model),

@@ -211,8 +211,9 @@ async def set_user_attribute(user_id: str, name: str, value: str | None) -> None
         raise DependencyError("Database error") from exc
 
 
-async def iter_user_ids(page_size: int = 100):  # type: ignore[no-untyped-def]
-    """Every user id, page by page, from the sparse Email-index (claim rows have no Email)."""
+async def iter_user_ids(page_size: int = 100, *, connected: bool = False):  # type: ignore[no-untyped-def]
+    """Every user id, page by page, from the sparse Email-index (claim rows have no Email).
+    ``connected``: leave out users whose Gmail grant Google revoked (``gmail_disconnected_at``)."""
     db = await aws.client("dynamodb")
     kwargs: dict[str, Any] = {
         "TableName": _table(),
@@ -220,6 +221,8 @@ async def iter_user_ids(page_size: int = 100):  # type: ignore[no-untyped-def]
         "ProjectionExpression": "UserID",
         "Limit": page_size,
     }
+    if connected:
+        kwargs["FilterExpression"] = "attribute_not_exists(gmail_disconnected_at)"
     while True:
         try:
             page = await db.scan(**kwargs)

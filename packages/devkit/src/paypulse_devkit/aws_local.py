@@ -4,6 +4,7 @@ JWT key; KMS keys; topics; an APNs platform application)."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class PhysicalNames:
     keys: dict[str, str] = field(default_factory=dict)
     key_arns: dict[str, str] = field(default_factory=dict)
     apns_platform_app_arn: str | None = None
+    queues: dict[str, str] = field(default_factory=dict)  # logical -> queue URL
+    queue_arns: dict[str, str] = field(default_factory=dict)
+    dead_letter_queues: dict[str, str] = field(default_factory=dict)  # logical -> DLQ URL
 
     def lookup(self, kind: str, logical: str) -> str:
         return {
@@ -46,6 +50,7 @@ class PhysicalNames:
             "BUCKET": self.buckets,
             "SECRET": self.secrets,
             "TOPIC": self.topics,
+            "QUEUE": self.queues,
             "KEY": self.keys,
         }[kind][logical]
 
@@ -222,6 +227,28 @@ def provision(
             sm.create_secret(Name=physical)
         names.secrets[secret.name] = physical
 
+    sqs = boto_client("sqs", endpoint_url)
+    for q in ws.resources.queues.values():
+        physical = f"{prefix}-{q.name}"
+        retention = str(q.retention_days * 24 * 3600)
+        dlq = sqs.create_queue(
+            QueueName=f"{physical}-dlq", Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
+        )["QueueUrl"]
+        dlq_arn = _queue_arn(sqs, dlq)
+        url = sqs.create_queue(
+            QueueName=physical,
+            Attributes={
+                "VisibilityTimeout": str(ws.visibility_timeout(q.name)),
+                "MessageRetentionPeriod": retention,
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": q.max_receive_count}
+                ),
+            },
+        )["QueueUrl"]
+        names.queues[q.name] = url
+        names.queue_arns[q.name] = _queue_arn(sqs, url)
+        names.dead_letter_queues[q.name] = dlq
+
     if ws.resources.keys:
         kms = boto_client("kms", endpoint_url)
         for key in ws.resources.keys.values():
@@ -242,6 +269,11 @@ def provision(
         Attributes={"PlatformCredential": "local", "PlatformPrincipal": "local"},
     )["PlatformApplicationArn"]
     return names
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(answer["Attributes"]["QueueArn"])
 
 
 def load_vendor_configs(ddb: Any, table: str, folder: Any) -> int:

@@ -13,6 +13,16 @@ function that runs past its timeout fails like any other error (``Sandbox.Timedo
 Lambda waits about 1 then 2 minutes between asynchronous attempts; the pump does not sleep but
 counts those waits in the event's age, so the maximum event age cuts retries as it would on
 AWS. S3 keys arrive URL-encoded as S3 sends them (space → ``+``, non-ASCII percent-encoded).
+- SQS triggers (work queues): the queue is a real moto queue with the declared redrive
+  policy; the pump polls it as Lambda's event source mapping does (with the consumer's IAM
+  policy: ReceiveMessage, DeleteMessage), hands up to ``batch_size`` messages as one SQS event to
+  the worker, deletes the messages not named in ``batchItemFailures`` and leaves the others to
+  become visible again (the whole batch when the function failed or answered an invalid
+  response). The visibility timeout is not waited for: ``drain()`` lets it pass as soon as
+  nothing else is pending (``redelivery_after`` seconds in the background thread), and SQS
+  itself moves a message received ``maxReceiveCount`` times to the dead-letter queue.
+  Ref: Lambda developer guide, "Using Lambda with Amazon SQS" (example event) and "Handling
+  errors for an SQS event source in Lambda" (partial batch responses).
 ``drain()`` delivers everything pending now (tests); ``start()`` runs a background thread
 (``paypulse dev``).
 
@@ -95,6 +105,28 @@ class Delivery:
     event: Any = None
 
 
+def _batch_item_failures(result: Any, ids: set[str]) -> set[str]:
+    """The message ids a partial batch response reports as failed. An invalid response (not
+    an object, or an itemIdentifier that is empty or not in the batch) fails the whole batch,
+    as Lambda does (Lambda developer guide, "Handling errors for an SQS event source" > success
+    and failure conditions: an invalid JSON response, an empty or null itemIdentifier, or one
+    naming a message not in the batch make the whole batch a failure)."""
+    if result is None:
+        return set()
+    if not isinstance(result, dict):
+        return set(ids)
+    failures = result.get("batchItemFailures") or []
+    if not isinstance(failures, list):
+        return set(ids)
+    failed = set()
+    for item in failures:
+        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not identifier or identifier not in ids:
+            return set(ids)
+        failed.add(identifier)
+    return failed
+
+
 def s3_event_key(key: str) -> str:
     """An object key as S3 writes it into event notifications: form-URL-encoded (space → '+',
     UTF-8 percent-encoded), '/' kept."""
@@ -119,6 +151,17 @@ def _event_time(event: dict[str, Any]) -> float | None:
 
 
 @dataclass
+class _Consumer:
+    function: Function
+    url: str
+    arn: str
+    dlq: str
+    max_receive_count: int
+    client: Any = None  # authorized as the function (its execution role) when IAM is enforced
+    invisible: list[tuple[float, str]] = field(default_factory=list)  # (since, receipt handle)
+
+
+@dataclass
 class _Stream:
     function: Function
     arn: str
@@ -140,6 +183,9 @@ class EventPump:
         self.on_line: Callable[[str], None] = _stderr
         self._queues: dict[str, tuple[str, str]] = {}  # function -> (queue url, dlq url)
         self._streams: list[_Stream] = []
+        self._consumers: list[_Consumer] = []
+        self.iam: Any = None  # iam_enforcement.Enforcer: the pump polls queues as the consumer
+        self.redelivery_after = 30.0  # background thread: failed messages visible again after
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -152,6 +198,7 @@ class EventPump:
             s3 = boto_client("s3", self.endpoint)
             self._queues.clear()
             self._streams.clear()
+            self._consumers.clear()
             self.deliveries.clear()
             self.lines.clear()
             per_bucket: dict[str, list[dict[str, Any]]] = {}
@@ -184,6 +231,20 @@ class EventPump:
                     self._queues[fn.name] = (queue, dlq)
                 if fn.stream:
                     self._streams.append(_Stream(fn, names.stream_arns[fn.stream.table]))
+                if fn.sqs:
+                    client = boto_client("sqs", self.endpoint)
+                    if self.iam is not None:
+                        self.iam.install(client.meta.events, fn.name)
+                    self._consumers.append(
+                        _Consumer(
+                            fn,
+                            names.queues[fn.sqs.queue],
+                            names.queue_arns[fn.sqs.queue],
+                            names.dead_letter_queues[fn.sqs.queue],
+                            self.ws.resources.queues[fn.sqs.queue].max_receive_count,
+                            client,
+                        )
+                    )
             for bucket, configs in per_bucket.items():
                 s3.put_bucket_notification_configuration(
                     Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
@@ -294,6 +355,110 @@ class EventPump:
                     handled += 1
         return handled
 
+    def _poll_queues(self) -> int:
+        """One receive per consumer (up to its batch size), one invocation per batch; failed
+        messages of the background pump become visible again after ``redelivery_after``."""
+        handled = 0
+        for consumer in self._consumers:
+            if consumer.invisible:
+                self._expire(consumer, self.redelivery_after)
+            handled += self._poll_queue(consumer)
+        return handled
+
+    def _expire(self, consumer: _Consumer, older_than: float | None) -> None:
+        """Let the visibility timeout of failed messages pass (the clock, not an API caller:
+        an unauthorized client)."""
+        now = time.monotonic()
+        due = [
+            h for since, h in consumer.invisible if older_than is None or now - since >= older_than
+        ]
+        if not due:
+            return
+        consumer.invisible = [(t, h) for t, h in consumer.invisible if h not in due]
+        sqs = boto_client("sqs", self.endpoint)
+        for start in range(0, len(due), 10):
+            sqs.change_message_visibility_batch(
+                QueueUrl=consumer.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0}
+                    for i, h in enumerate(due[start : start + 10])
+                ],
+            )
+
+    def _poll_queue(self, consumer: _Consumer) -> int:
+        fn = consumer.function
+        assert fn.sqs is not None
+        messages = consumer.client.receive_message(
+            QueueUrl=consumer.url,
+            MaxNumberOfMessages=fn.sqs.batch_size,
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": dict(m.get("Attributes") or {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": consumer.arn,
+                "awsRegion": consumer.arn.split(":")[3],
+            }
+            for m in messages
+        ]
+        event = {"Records": records}
+        subject = f"{len(records)} message(s) of {consumer.url.rsplit('/', 1)[-1]}"
+        ids = {r["messageId"] for r in records}
+        try:
+            result = self.invoke(fn.name, event)
+            failed = _batch_item_failures(result, ids)
+            error = None
+        except Exception as exc:  # the function failed: the whole batch comes back
+            result, failed = None, ids
+            error = f"{getattr(exc, 'error_type', type(exc).__name__)}: {exc}"
+        done = [r for r in records if r["messageId"] not in failed]
+        for start in range(0, len(done), 10):
+            consumer.client.delete_message_batch(
+                QueueUrl=consumer.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                    for i, r in enumerate(done[start : start + 10])
+                ],
+            )
+        now = time.monotonic()
+        for r in records:
+            if r["messageId"] in failed:
+                consumer.invisible.append((now, r["receiptHandle"]))
+                received = int(r["attributes"].get("ApproximateReceiveCount", "1"))
+                last = received >= consumer.max_receive_count
+                self._say(
+                    "failed",
+                    fn.name,
+                    r["messageId"],
+                    f"receive {received}/{consumer.max_receive_count}"
+                    + ("; next: dead-letter queue" if last else ""),
+                )
+        if not failed:
+            self._say("ran", fn.name, subject)
+        self._record(Delivery(fn.name, not failed, 1, error, result=result, event=event))
+        return 1
+
+    def queue_dead_letters(self, queue: str) -> list[dict[str, Any]]:
+        """The messages in a work queue's dead-letter queue (left there)."""
+        consumer = next(
+            c for c in self._consumers if c.function.sqs and c.function.sqs.queue == queue
+        )
+        sqs = boto_client("sqs", self.endpoint)
+        return sqs.receive_message(
+            QueueUrl=consumer.dlq,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+
     def fire_schedule(self, name: str) -> Delivery | None:
         """Run the function that declares schedule ``name`` now, as EventBridge would."""
         for fn in self.ws.functions.values():
@@ -314,15 +479,25 @@ class EventPump:
 
     def tick(self) -> int:
         with self._lock:
-            return self._poll_s3() + self._poll_streams()
+            return self._poll_s3() + self._poll_streams() + self._poll_queues()
 
     def drain(self, *, timeout: float = 60.0) -> list[Delivery]:
-        """Deliver until two consecutive polls find nothing; returns what was delivered."""
+        """Deliver until two consecutive polls find nothing, letting the visibility timeout of
+        failed queue messages pass whenever nothing else is pending; returns what was
+        delivered."""
         before = len(self.deliveries)
         deadline = time.monotonic() + timeout
         quiet = 0
         while quiet < 2 and time.monotonic() < deadline:
-            quiet = quiet + 1 if self.tick() == 0 else 0
+            if self.tick():
+                quiet = 0
+            elif any(c.invisible for c in self._consumers):
+                with self._lock:
+                    for consumer in self._consumers:
+                        self._expire(consumer, None)
+                quiet = 0
+            else:
+                quiet += 1
         return self.deliveries[before:]
 
     def dead_letters(self, function: str) -> list[dict[str, Any]]:

@@ -89,6 +89,7 @@ def local_arns(
         buckets={b: f"arn:aws:s3:::{names.buckets[b]}" for b in fn.buckets},
         secrets=secrets,
         topics={t: names.topics[t] for t in fn.topics},
+        queues={q: names.queue_arns[q] for q in {*fn.queues, *([fn.sqs.queue] if fn.sqs else [])}},
         keys={k: names.key_arns[k] for k in fn.keys},
         platform_application=names.apns_platform_app_arn if fn.topics else None,
         log_group=f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{ROLE_PREFIX}{fn.name}",

@@ -219,9 +219,27 @@ def _sns(op: str, p: Params, s: Scope) -> list[Request]:
     raise UnmappedOperationError(f"sns {op}")
 
 
+# Batch actions are authorized by their single-message action (SQS developer guide, "Amazon
+# SQS batch actions": "You cannot set permissions explicitly for SendMessageBatch,
+# DeleteMessageBatch, or ChangeMessageVisibilityBatch").
+_SQS_BATCH = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+
+
 def _sqs(op: str, p: Params, s: Scope) -> list[Request]:
-    if op in ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+    if op in (
+        "SendMessage",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "GetQueueAttributes",
+        "ChangeMessageVisibility",
+    ):
         return [Request.of(f"sqs:{op}", s.queue(p["QueueUrl"]))]
+    if op in _SQS_BATCH:
+        return [Request.of(f"sqs:{_SQS_BATCH[op]}", s.queue(p["QueueUrl"]))]
     if op == "GetQueueUrl":
         return [Request.of("sqs:GetQueueUrl", s.arn("sqs", p["QueueName"]))]
     raise UnmappedOperationError(f"sqs {op}")

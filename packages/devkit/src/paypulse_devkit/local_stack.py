@@ -128,6 +128,7 @@ class LocalStack:
         from paypulse_devkit.events import EventPump
 
         self.events = EventPump(self.ws, self.aws_endpoint, self.invoke)
+        self.events.iam = self.iam
         self.events.configure(self.names)
 
     def _new_mailbox(self) -> Any:

@@ -116,6 +116,19 @@ def _failures(classes: list[type[err.PayPulseError]]) -> dict[str, Any]:
     return out
 
 
+def _operation_id(ws: Workspace, fn: Any, route: Any) -> str:
+    """The function's name; with several routes, plus the path's last segment, or the whole
+    path when that segment is not unique among them (``.../rental/ingest/status``)."""
+    mine = [r for r, f in ws.routes() if f.name == fn.name]
+    if len(mine) == 1:
+        return str(fn.name)
+    last = route.path.rsplit("/", 1)[-1]
+    if sum(1 for r in mine if r.path.rsplit("/", 1)[-1] == last) == 1:
+        return f"{fn.name}_{last}"
+    slug = "_".join(p for p in route.path.split("/") if p and not p.startswith("{"))
+    return f"{fn.name}_{slug}"
+
+
 def build(ws: Workspace, server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Obj] = {}
@@ -125,9 +138,7 @@ def build(ws: Workspace, server_url: str | None = None) -> dict[str, Any]:
             if model is not None:
                 components(model, schemas)
         op: dict[str, Any] = {
-            "operationId": fn.name
-            if sum(1 for _, f in ws.routes() if f.name == fn.name) == 1
-            else f"{fn.name}_{route.path.rsplit('/', 1)[-1]}",
+            "operationId": _operation_id(ws, fn, route),
             "summary": contract.summary or fn.description,
             "description": contract.description or fn.description,
             "parameters": _parameters(route, contract),

@@ -187,3 +187,26 @@ DeletedRetailInvoice = Obj(
     required=("deleted_invoice",),
     name="DeletedRetailInvoice",
 )
+
+# ------------------------------------------------------------------------------ ingest status
+IngestStatus = Obj(
+    {
+        "jobId": Str(description="The last ingest job"),
+        "startedAt": Str(format="date-time", description="When the last ingest job started"),
+        "found": Int(minimum=0, description="New messages the job handed to the worker"),
+        "processed": Int(minimum=0, description="Of those, messages the worker has handled"),
+        "stored": Int(minimum=0, description="Invoice files uploaded for parsing"),
+        "parsed": Int(minimum=0, description="Files parsed since the job started"),
+        "failed": Int(minimum=0, description="Messages or files that failed for good"),
+        "failures": Arr(
+            Obj(
+                {"messageId": Str(), "reason": Str()},
+                required=("messageId", "reason"),
+            ),
+            max_items=100,
+        ),
+        "complete": Bool(description="Every found message was processed"),
+    },
+    required=("found", "processed", "stored", "parsed", "failed", "failures", "complete"),
+    name="IngestStatus",
+)

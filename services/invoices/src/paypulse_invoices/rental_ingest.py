@@ -85,28 +85,39 @@ async def candidate_chunks(
     ``sync``, only the messages it looks at (none and no search when nothing was added). The
     message ids are filtered by ``keep`` before anything is fetched (default: the messages not
     taken by an earlier run)."""
-    from paypulse_gmail.mime import message_info
-    from paypulse_gmail.query import vendor_query
-
     if sync is not None and sync.nothing_new:
         return
-    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
     for vendor in await vendors("rental"):
-        query = vendor_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
-        ids = await gmail.list_message_ids(f"{query} has:attachment")
+        ids = await gmail.list_message_ids(rental_query(vendor, after))
         if sync is not None:
             ids = sync.narrow(ids)
         ids = await (keep(ids) if keep else mail_sync.unseen(user_id, KIND, ids))
         for start in range(0, len(ids), CHUNK):
-            messages = await gmail.get_messages(ids[start : start + CHUNK])
-            wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
-            batches = await gather_all(*(gmail.download_attachments(m) for m in wanted))
-            yield [
-                Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
-                for message, attachments in zip(wanted, batches, strict=True)
-                for att in attachments
-                if len(att.data) <= MAX_PDF_BYTES
-            ]
+            yield await candidates_of(gmail, vendor, ids[start : start + CHUNK])
+
+
+def rental_query(vendor: dict[str, Any], after: date | None) -> str:
+    """The Gmail search for one landlord's notices with attachments since ``after``."""
+    from paypulse_gmail.query import vendor_query
+
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    query = vendor_query(vendor, after=after or date(2000, 1, 1), before=tomorrow)
+    return f"{query} has:attachment"
+
+
+async def candidates_of(gmail: Any, vendor: dict[str, Any], ids: list[str]) -> list[Candidate]:
+    """The PDF attachments of the messages ``ids`` whose subject is the vendor's."""
+    from paypulse_gmail.mime import message_info
+
+    messages = await gmail.get_messages(ids)
+    wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
+    batches = await gather_all(*(gmail.download_attachments(m) for m in wanted))
+    return [
+        Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
+        for message, attachments in zip(wanted, batches, strict=True)
+        for att in attachments
+        if len(att.data) <= MAX_PDF_BYTES
+    ]
 
 
 async def candidates(

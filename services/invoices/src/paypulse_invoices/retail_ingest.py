@@ -40,6 +40,7 @@ class RetailFetch:
     found: int = 0
     by_vendor: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, str]] = field(default_factory=list)
+    transient: int = 0  # errors a later run may not repeat (storage); the others are permanent
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,24 +128,8 @@ async def fetch_retail(
             if sync is not None:
                 ids = sync.narrow(ids)
             result.found += len(ids)
-            taken: list[str] = []
-            for message in await gmail.get_messages(await mail_sync.unseen(user_id, KIND, ids)):
-                try:
-                    uploaded = await _upload(user_id, vendor, message)
-                    if uploaded:
-                        result.by_vendor[vendor["vendor_id"]] += 1
-                    if uploaded is not None:
-                        taken.append(str(message["id"]))
-                except UserDeletedError:
-                    raise
-                except (ValueError, PayPulseError) as exc:
-                    result.errors.append(
-                        {
-                            "message_id": str(message.get("id")),
-                            "error": getattr(exc, "code", str(exc)),
-                        }
-                    )
-            await ledger.mark_seen(user_id, KIND, taken)
+            unseen = await mail_sync.unseen(user_id, KIND, ids)
+            await store_messages(user_id, vendor, await gmail.get_messages(unseen), result)
 
     if sync is None or not sync.nothing_new:
         senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
@@ -155,11 +140,37 @@ async def fetch_retail(
     return result
 
 
-async def scheduled_fetch(user_id: str) -> None:
-    """The weekly run for one user: incremental window; the window start moves only when the
-    whole run succeeded (custom API ranges never move it)."""
+async def store_messages(
+    user_id: str, vendor: dict[str, Any], messages: list[dict[str, Any]], result: RetailFetch
+) -> None:
+    """Upload each message's body (once, through the ledger); a message that fails is
+    recorded in ``result.errors`` (``transient`` counts the retryable ones). The messages taken
+    (stored now or before) are recorded as seen (``mail_sync``); UserDeletedError propagates."""
+    taken: list[str] = []
+    for message in messages:
+        try:
+            uploaded = await _upload(user_id, vendor, message)
+            if uploaded:
+                result.by_vendor[vendor["vendor_id"]] += 1
+            if uploaded is not None:
+                taken.append(str(message["id"]))
+        except UserDeletedError:
+            raise
+        except (ValueError, PayPulseError) as exc:
+            result.transient += bool(getattr(exc, "retryable", False))
+            result.errors.append(
+                {"message_id": str(message.get("id")), "error": getattr(exc, "code", str(exc))}
+            )
+    await ledger.mark_seen(user_id, KIND, taken)
+
+
+async def scheduled_fetch(user_id: str) -> RetailFetch:
+    """The weekly run for one user: incremental window; the window start moves only when no
+    e-mail failed transiently (custom API ranges never move it). E-mails that failed for good
+    (no body) are in ``errors`` for the caller to record; they do not hold the window back."""
     started = datetime.now(UTC)
     result = await fetch_retail(user_id)
-    if result.errors:
-        raise DependencyError(f"{len(result.errors)} e-mail(s) could not be stored")
+    if result.transient:
+        raise DependencyError(f"{result.transient} e-mail(s) could not be stored")
     await users.set_user_attribute(user_id, "last_retail_invoice_fetch", started.isoformat())
+    return result

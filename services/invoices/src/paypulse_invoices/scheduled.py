@@ -1,72 +1,38 @@
-"""Scheduled runs over every user: users listed page by page, a bounded number processed at a
-time, one user's failure isolated and reported. Users without a Gmail connection are skipped.
-If any user failed with a retryable error the run raises after finishing the others, so
-EventBridge retries it (safe: ingestion is idempotent through the ledger) and then
-dead-letters it."""
+"""Scheduled sweeps only enqueue: the users are paged through (Scan of the sparse Email-index,
+``users.iter_user_ids``) and one message per connected user is sent to the ``sync`` queue in
+batches of 10; the ``sync_invoices`` worker then syncs one user per message (see
+``paypulse_invoices.sync_jobs``). A timeout, a user's transient error or a bad e-mail therefore
+never replays or blocks the other users, and a sweep of any number of users returns in
+seconds. Users whose Gmail grant was revoked are not enqueued (they must re-connect)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from paypulse_common import users
-from paypulse_common.errors import (
-    DependencyError,
-    GmailTokenExpiredError,
-    PayPulseError,
-    UserDeletedError,
-)
+from paypulse_common import queue, users
 from paypulse_common.logs import get_logger
 
 log = get_logger("paypulse.scheduled")
+SYNC_QUEUE = "sync"
+PAGE = 100  # users per Scan page; one page's messages are sent before the next page is read
 
 
-class ScheduledRunError(DependencyError):
-    """Some users failed with a retryable error."""
+async def enqueue_every_user(kind: str, **fields: Any) -> dict[str, Any]:
+    """One ``{"kind": kind, "user_id": ...}`` message per connected user; a page of users is
+    enqueued as soon as it is read, so memory stays bounded whatever the number of users."""
+    report: dict[str, Any] = {"kind": kind, "enqueued": 0, "send_calls": 0}
+    page: list[dict[str, Any]] = []
 
+    async def flush() -> None:
+        report["send_calls"] += await queue.send_all(SYNC_QUEUE, page)
+        report["enqueued"] += len(page)
+        page.clear()
 
-async def for_every_user(
-    work: Callable[[str], Awaitable[Any]], *, concurrency: int = 4
-) -> dict[str, Any]:
-    bound = asyncio.Semaphore(concurrency)
-    report: dict[str, Any] = {
-        "total_users": 0,
-        "successful": 0,
-        "skipped": 0,
-        "dropped": 0,
-        "failed": 0,
-        "errors": [],
-    }
-    retryable = False
-
-    async def one(user_id: str) -> None:
-        nonlocal retryable
-        async with bound:
-            try:
-                await work(user_id)
-                report["successful"] += 1
-            except GmailTokenExpiredError:
-                report["skipped"] += 1  # not connected, or Google revoked: user must re-connect
-            except UserDeletedError:
-                report["dropped"] += 1  # deleted while the run was under way
-            except PayPulseError as exc:
-                report["failed"] += 1
-                retryable = retryable or exc.retryable
-                report["errors"].append({"user_id": user_id, "code": exc.code})
-            except Exception:
-                log.exception("scheduled run failed for a user", extra={"user_id": user_id})
-                report["failed"] += 1
-                retryable = True
-                report["errors"].append({"user_id": user_id, "code": "INTERNAL_SERVER_ERROR"})
-
-    # ``one`` never raises, so a failure of the listing itself propagates unwrapped after the
-    # group cancelled and awaited the users already started (none is left running).
-    async with asyncio.TaskGroup() as group:
-        async for user_id in users.iter_user_ids():
-            report["total_users"] += 1
-            group.create_task(one(user_id))
-    log.info("scheduled run finished", extra={k: v for k, v in report.items() if k != "errors"})
-    if retryable:
-        raise ScheduledRunError(f"{report['failed']} user(s) failed; the run will be retried")
+    async for user_id in users.iter_user_ids(PAGE, connected=True):
+        page.append({"kind": kind, "user_id": user_id, **fields})
+        if len(page) >= PAGE:
+            await flush()
+    if page:
+        await flush()
+    log.info("scheduled sweep enqueued", extra=report)
     return report

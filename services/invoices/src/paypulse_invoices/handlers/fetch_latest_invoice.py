@@ -1,8 +1,8 @@
 """POST /v1/invoices/rental/ingest/latest, and the weekday 08:30 schedule for every user.
 
 API: 200 this month's invoice was already processed, 201 found and ingested now, 204 not yet
-available (no body). Schedule: every user (paged, failures isolated) → a report; raises when a
-user failed with a retryable error so the run is retried, then dead-lettered.
+available (no body). Schedule: one ``rental_latest`` message per connected user on the sync
+queue (the ``sync_invoices`` worker does the work) → a report of what was enqueued.
 Errors: 401, 502 GMAIL_TOKEN_EXPIRED, 502.
 """
 
@@ -14,7 +14,7 @@ from paypulse_common.errors import GmailTokenExpiredError, InvalidCredentialsErr
 from paypulse_common.http import Contract, Request, Response, created, no_content, ok
 from paypulse_common.runtime import http_handler
 from paypulse_invoices.rental_latest import ingest_latest
-from paypulse_invoices.scheduled import for_every_user
+from paypulse_invoices.scheduled import enqueue_every_user
 
 CONTRACT = Contract(
     summary="Ingest this month's rent notice if it has arrived",
@@ -34,7 +34,7 @@ async def handle(request: Request, principal: Principal) -> Response:
 
 
 async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
-    return await for_every_user(ingest_latest)
+    return await enqueue_every_user("rental_latest")
 
 
 handler = http_handler(handle, CONTRACT, on_schedule=on_schedule)

@@ -2,8 +2,9 @@
 
 Input (optional JSON): ``start_date`` + ``end_date`` (YYYY-MM-DD, both or neither, end
 inclusive), ``vendor_category`` (a sub-type). Output: 200 ``{totalEmailsFound, byVendor,
-dateRange, errors}``. The schedule uses each user's incremental window and moves it only after
-a complete run. Errors: 400 MISSING_FIELDS / INVALID_REQUEST / INVALID_JSON, 401, 404, 502.
+dateRange, errors}``: every match, and per vendor the new e-mails handed to the sync worker
+(stored and parsed in the background; progress: ``GET /v1/invoices/retail/ingest/status``). The schedule enqueues one ``retail_weekly`` message per connected user;
+the worker uses each user's incremental window and moves it only after a complete run. Errors: 400 MISSING_FIELDS / INVALID_REQUEST / INVALID_JSON, 401, 404, 502.
 """
 
 from collections.abc import Mapping
@@ -18,10 +19,10 @@ from paypulse_common.errors import (
 )
 from paypulse_common.http import Contract, Request, Response, ok
 from paypulse_common.runtime import http_handler
+from paypulse_invoices.ingest_jobs import start_retail
 from paypulse_invoices.models import RETAIL_INGEST_BODY, RetailIngestResult
-from paypulse_invoices.retail_ingest import fetch_retail, scheduled_fetch
 from paypulse_invoices.retail_window import requested
-from paypulse_invoices.scheduled import for_every_user
+from paypulse_invoices.scheduled import enqueue_every_user
 
 CONTRACT = Contract(
     summary="Fetch retail order e-mails of the active vendors",
@@ -33,12 +34,12 @@ CONTRACT = Contract(
 
 async def handle(request: Request, principal: Principal) -> Response:
     window, category = requested(request.data)
-    result = await fetch_retail(principal.user_id, window, category)
+    result = await start_retail(principal.user_id, window, category)
     return ok(result.to_json(), "Retail invoices fetched successfully")
 
 
 async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
-    return await for_every_user(scheduled_fetch)
+    return await enqueue_every_user("retail_weekly")
 
 
 handler = http_handler(handle, CONTRACT, on_schedule=on_schedule)
