@@ -4,13 +4,12 @@ Every page of the Gmail search is followed, messages are fetched in batches and 
 downloaded concurrently. The ledger entry (user, message id, attachment hash) is claimed before
 the upload, so a PDF is never uploaded twice, even by overlapping runs; the upload triggers
 ``parse_invoice``. Once every PDF of a message is taken the message itself is recorded, so later
-syncs skip it by its Gmail id without fetching or downloading it; ``ingest_all`` is incremental
-after its first complete run (``mail_sync``: only messages added since are looked at)."""
+syncs skip it by its Gmail id without fetching or downloading it; after a first complete run only
+messages added since are looked at (``mail_sync``)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -204,33 +203,3 @@ async def _mark_taken_messages(
     for entry, c in wanted.items():
         by_message.setdefault(c.message_id, set()).add(entry)
     await ledger.mark_seen(user_id, KIND, [m for m, e in by_message.items() if e <= taken])
-
-
-async def ingest_all(user_id: str) -> IngestResult:
-    """Everything not taken yet: after the first complete run only the messages added since
-    (see mail_sync). Each chunk is uploaded while the next one downloads (at most two chunks
-    of PDFs in memory)."""
-    result = IngestResult()
-    gmail = await gmail_for(user_id)
-    sync = await mail_sync.scope(gmail, user_id, KIND)
-    pending: asyncio.Task[IngestResult] | None = None
-    try:
-        async for chunk in candidate_chunks(gmail, user_id, after=None, sync=sync):
-            if pending is not None:
-                _merge(result, await pending)
-            pending = asyncio.create_task(upload_many(user_id, chunk))
-        if pending is not None:
-            _merge(result, await pending)
-            pending = None
-    finally:
-        if pending is not None:  # the download failed: stop the upload and wait for it
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
-    await mail_sync.complete(user_id, sync)
-    return result
-
-
-def _merge(total: IngestResult, part: IngestResult) -> None:
-    total.uploaded += part.uploaded
-    total.already_ingested += part.already_ingested
