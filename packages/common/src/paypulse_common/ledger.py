@@ -25,7 +25,12 @@ from paypulse_common import aws, metrics
 from paypulse_common.dynamo import from_item, query_all, to_item
 from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import remaining_seconds, settings
-from paypulse_common.tombstone import MAX_FENCED_WRITES, cancelled_item, fenced_write
+from paypulse_common.tombstone import (
+    MAX_FENCED_WRITES,
+    cancelled_item,
+    fenced_write,
+    fenced_write_if,
+)
 
 # Outside a Lambda invocation (no context, e.g. a script) a claim is held this long.
 STALE_CLAIM_SECONDS = 15 * 60
@@ -144,30 +149,14 @@ async def advance_history(user_id: str, kind: str, history_id: int, account: str
         "ConditionExpression": "attribute_not_exists(LedgerKey) OR history_id < :h OR account <> :a",
         "ExpressionAttributeValues": {":h": {"N": str(int(history_id))}, ":a": {"S": account}},
     }
-    try:
-        await fenced_write(user_id, [{"Put": put}])
-        return True
-    except UserDeletedError:
-        raise
-    except Exception as exc:
-        if cancelled_item(exc, 0):
-            return False
-        raise DependencyError("Database error (ledger)") from exc
+    return await fenced_write_if(user_id, [{"Put": put}], "ledger")
 
 
 async def claim(user_id: str, ledger_key: str, **attrs: Any) -> bool:
     """Take a claim; False when the entry is done or freshly claimed by someone else."""
     claim_attrs, values = _claim_fields()
     item = {**to_item(attrs), **_key(user_id, ledger_key), **claim_attrs}
-    try:
-        await fenced_write(user_id, [_claim_put(item, values)])
-        return True
-    except UserDeletedError:
-        raise
-    except Exception as exc:
-        if cancelled_item(exc, 0):
-            return False
-        raise DependencyError("Database error (ledger)") from exc
+    return await fenced_write_if(user_id, [_claim_put(item, values)], "ledger")
 
 
 def _claim_put(item: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

@@ -79,6 +79,21 @@ def cancelled_item(exc: BaseException, index: int) -> bool:
     )
 
 
+async def fenced_write_if(user_id: str, items: list[dict[str, Any]], what: str) -> bool:
+    """``fenced_write`` whose first write is conditional: False when that condition failed
+    (taken, already stored), True when written. UserDeletedError for a deleted user; any other
+    failure is a DependencyError naming ``what``."""
+    try:
+        await fenced_write(user_id, items)
+        return True
+    except UserDeletedError:
+        raise
+    except Exception as exc:
+        if cancelled_item(exc, 0):
+            return False
+        raise DependencyError(f"Database error ({what})") from exc
+
+
 async def is_live(user_id: str) -> bool:
     """One strongly consistent GetItem projecting only the key and the tombstone."""
     db = await aws.client("dynamodb")

@@ -7,9 +7,9 @@ from typing import Any
 
 from paypulse_common import aws
 from paypulse_common.dynamo import from_item, query_all, to_item
-from paypulse_common.errors import DependencyError, UserDeletedError
+from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
-from paypulse_common.tombstone import cancelled_item, fenced_write
+from paypulse_common.tombstone import fenced_write_if
 
 
 def _table() -> str:
@@ -26,15 +26,7 @@ async def insert(row: dict[str, Any]) -> bool:
             "ConditionExpression": "attribute_not_exists(InvoiceID)",
         }
     }
-    try:
-        await fenced_write(row["UserID"], [put])
-        return True
-    except UserDeletedError:
-        raise
-    except Exception as exc:
-        if cancelled_item(exc, 0):
-            return False
-        raise DependencyError("Database error while storing the invoice") from exc
+    return await fenced_write_if(row["UserID"], [put], "storing the invoice")
 
 
 async def has_invoice_for(user_id: str, year: int, month: int) -> bool:
