@@ -45,7 +45,11 @@ def stored(local_stack, token):
 
     uid = jwt.decode(token, options={"verify_signature": False})["sub"]
     sm = boto_client("secretsmanager", local_stack.aws_endpoint)
-    return json.loads(sm.get_secret_value(SecretId=f"gmail/user/{uid}")["SecretString"])
+    return json.loads(
+        sm.get_secret_value(SecretId=local_stack.names.secrets["gmail_tokens"] + uid)[
+            "SecretString"
+        ]
+    )
 
 
 def test_app_form_encoding_stores_tokens(api, local_stack, user):

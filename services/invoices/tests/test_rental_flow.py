@@ -157,9 +157,16 @@ def test_revoked_refresh_token_is_gmail_token_expired(
     token, user_id = connected_user
     # make the stored access token expire so the next Gmail use must refresh
     sm = boto_client("secretsmanager", local_stack.aws_endpoint)
-    secret = json.loads(sm.get_secret_value(SecretId=f"gmail/user/{user_id}")["SecretString"])
+    secret = json.loads(
+        sm.get_secret_value(SecretId=local_stack.names.secrets["gmail_tokens"] + user_id)[
+            "SecretString"
+        ]
+    )
     secret["expires_at"] = "2000-01-01T00:00:00"
-    sm.put_secret_value(SecretId=f"gmail/user/{user_id}", SecretString=json.dumps(secret))
+    sm.put_secret_value(
+        SecretId=local_stack.names.secrets["gmail_tokens"] + user_id,
+        SecretString=json.dumps(secret),
+    )
     local_stack.google.accounts.revoke_all("tenant@gmail.com")
     r = api("POST", "/v1/invoices/rental/ingest", token=token)
     assert (r.status, r.error_code) == (502, "GMAIL_TOKEN_EXPIRED")

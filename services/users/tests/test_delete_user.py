@@ -35,7 +35,7 @@ def seed(local_stack, user_id):
     s3.delete_object(Bucket=bucket, Key=f"invoices/{user_id}/rental/a.pdf")  # delete marker
     s3.put_object(Bucket=bucket, Key=f"invoices/{user_id}/retail/food-delivery/x.html", Body=b"<p>")
     sm = boto_client("secretsmanager", local_stack.aws_endpoint)
-    sm.create_secret(Name=f"gmail/user/{user_id}", SecretString="{}")
+    sm.create_secret(Name=local_stack.names.secrets["gmail_tokens"] + user_id, SecretString="{}")
     return registry
 
 
@@ -56,7 +56,9 @@ def counts(local_stack, user_id, registry):
     )
     versions = len(listing.get("Versions", [])) + len(listing.get("DeleteMarkers", []))
     secrets = boto_client("secretsmanager", local_stack.aws_endpoint).list_secrets()["SecretList"]
-    has_secret = any(s["Name"] == f"gmail/user/{user_id}" for s in secrets)
+    has_secret = any(
+        s["Name"] == local_stack.names.secrets["gmail_tokens"] + user_id for s in secrets
+    )
     return rows, versions, has_secret
 
 

@@ -215,8 +215,9 @@ def provision(
         "google_client_id": "local-ios-client.apps.googleusercontent.com",
     }
     for secret in ws.resources.secrets.values():
-        if secret.prefix:  # one secret per user, created at runtime
-            names.secrets[secret.name] = secret.prefix
+        if secret.prefix:  # one secret per user, created at runtime, scoped to the stack as
+            # infra scopes it (infra.config.StackSettings.secret_prefix): IAM ``<prefix>*``
+            names.secrets[secret.name] = f"{prefix}/{secret.prefix}"
             continue
         physical = f"{prefix}/{secret.name}"
         # Every declared secret exists, as infra creates it; one without a configured value
