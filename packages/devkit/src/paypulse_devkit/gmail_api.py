@@ -560,6 +560,7 @@ class GmailApi:
             return _error(400, "Invalid topicName does not match projects/*/topics/*")
         if match.group("project") != self.project:
             return _error(400, f"Invalid topicName does not match projects/{self.project}/topics/*")
+        topic = match.group(0)
         found = self.pubsub.topic(topic) if self.pubsub is not None else None
         if found is None:
             return _error(404, f"Resource not found (resource={match.group('topic')}).")

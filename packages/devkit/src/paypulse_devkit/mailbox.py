@@ -372,18 +372,20 @@ class Mailbox:
             build = _Build(key=message_id)
             payload = _part(msg, "", build)
             body_text = build.text if build.text is not None else _plain(build.html or "")
+            labels = list(label_ids or ["INBOX"])
+            history_id = self._next_history_id(owner_key, message_id)
             resource = {
                 "id": message_id,
                 "threadId": message_id,
-                "labelIds": list(label_ids or ["INBOX"]),
+                "labelIds": labels,
                 "snippet": _snippet(body_text),
                 "payload": payload,
                 "sizeEstimate": len(raw),
-                "historyId": str(self._next_history_id(owner_key, message_id)),
+                "historyId": str(history_id),
                 "internalDate": str(internal_ms),
             }
             self._store(resource, build.attachments, owner_key, raw, build.filenames, body_text)
-        self._added(owner_key, int(resource["historyId"]), list(resource["labelIds"]))
+        self._added(owner_key, history_id, labels)
         return message_id
 
     def deliver(self, raw: bytes, *, internal_date: datetime | None = None) -> dict[str, str]:
