@@ -100,7 +100,7 @@ def test_each_role_references_only_its_declared_resources(offline, ws):
         # completeness: every declared table/bucket/secret is granted
         for t in fn.tables:  # the table, or only its indexes ("i" alone)
             arn = phys["tables"][t]["arn"]
-            assert arn in used or fn.tables[t] == "i" and f"{arn}/index/*" in used, (name, t)
+            assert arn in used or (fn.tables[t] == "i" and f"{arn}/index/*" in used), (name, t)
         for b in fn.buckets:
             assert f"{phys['buckets'][b]['arn']}/invoices/*" in used, (name, b)
         for s in fn.secrets:
