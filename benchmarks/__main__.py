@@ -1,7 +1,7 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync, cost_model; default: all
+retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync, cost_model, push_latency; default: all
 that are available)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SUITES = [
     "delete_user",
     "gmail_sync",
     "cost_model",
+    "push_latency",
 ]
 RESULTS = Path(__file__).parent / "results"
 

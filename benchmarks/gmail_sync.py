@@ -62,7 +62,7 @@ def run() -> dict[str, Any]:
     from paypulse_devkit.local_stack import LocalStack
     from paypulse_devkit.mailbox import Mailbox, compose_message, rent_notice, simple_pdf
 
-    stack = LocalStack(mailbox=None)
+    stack = LocalStack(mailbox=None, push=False)  # only the syncs this drives spend units
     try:
         stack.start()
         boto_client("s3", stack.aws_endpoint).put_bucket_notification_configuration(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.workspace import DEFAULT_TOKEN_STORE, TOKEN_STORES, Function
+from infra.workspace import DEFAULT_TOKEN_STORE, GOOGLE_CERTS_URL, TOKEN_STORES, Function, GmailPush
 
 ARCHITECTURES = ("arm64", "x86_64")
 ARTIFACT_SOURCES = ("built", "sources")
@@ -42,6 +42,7 @@ class StackSettings:
     apns: Apns | None
     queue_concurrency: dict[str, int]  # function -> its SQS mapping's maximum concurrency
     token_store: str = DEFAULT_TOKEN_STORE  # where the Gmail tokens live (README)
+    gmail_push: GmailPush | None = None  # Gmail push notifications; None: off (README)
 
     def maximum_concurrency(self, fn: Function) -> int | None:
         """The SQS event source mapping's ScalingConfig.MaximumConcurrency of ``fn``: stack
@@ -112,6 +113,23 @@ def load_settings(config_keys: dict[str, str] | None = None) -> StackSettings:
             str(k): int(v) for k, v in (cfg.get_object("maximumConcurrency") or {}).items()
         },
         token_store=token_store,
+        gmail_push=_gmail_push(cfg),
+    )
+
+
+def _gmail_push(cfg: pulumi.Config) -> GmailPush | None:
+    """``paypulse:gmailPushTopic`` turns Gmail push on; it then needs the push subscription's
+    OIDC audience and service account (README "Gmail push notifications")."""
+    topic = cfg.get("gmailPushTopic")
+    if not topic:
+        return None
+    if not topic.startswith("projects/") or "/topics/" not in topic:  # `check-config` checks more
+        raise ValueError(f"paypulse:gmailPushTopic must be projects/<p>/topics/<t>, got {topic!r}")
+    return GmailPush(
+        topic=topic,
+        audience=cfg.require("gmailPushAudience"),
+        service_account=cfg.require("gmailPushServiceAccount").lower(),
+        certs_url=cfg.get("googleCertsUrl") or GOOGLE_CERTS_URL,
     )
 
 

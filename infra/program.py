@@ -25,7 +25,7 @@ from infra.components.secrets import Secrets, SecretsArgs
 from infra.components.tables import Tables, TablesArgs
 from infra.components.vendor_items import VendorItems, VendorItemsArgs
 from infra.config import StackSettings, load_settings
-from infra.workspace import Function, runtime_environment, workspace
+from infra.workspace import Function, gmail_push_environment, runtime_environment, workspace
 
 ARTIFACTS_BUCKET = "lambda_artifacts"
 VENDOR_TABLE = "vendor_config"
@@ -157,6 +157,7 @@ def main() -> dict[str, object]:
             extra[APNS_ENV] = app
         if "gemini_api_key" in fn.secrets:
             extra[GEMINI_MODEL_ENV] = settings.gemini_model
+        extra.update(gmail_push_environment(fn, settings.gmail_push))
         env = runtime_environment(
             fn,
             lambda kind, logical: physical[kind][logical],

@@ -216,6 +216,7 @@ class Function:
     topics: dict[str, str] = field(default_factory=dict)
     queues: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    gmail_push: str | None = None  # "watch" (calls users.watch) | "receive" (the push route)
 
     @property
     def module(self) -> str:
@@ -301,6 +302,35 @@ def runtime_environment(
     if registry["tables"] and all("d" in fn.tables.get(t, "") for t in registry["tables"]):
         env["PAYPULSE_USER_DATA"] = json.dumps(registry, sort_keys=True, separators=(",", ":"))
     return env
+
+
+GMAIL_PUSH_ROLES = ("watch", "receive")
+GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v3/certs"
+
+
+@dataclass(frozen=True)
+class GmailPush:
+    """Gmail push notifications of a stack (README "Gmail push notifications"): the Pub/Sub
+    topic users.watch names, and what the push route accepts: the OIDC token's audience, the
+    push subscription's service account and where Google's signing keys are published."""
+
+    topic: str
+    audience: str
+    service_account: str
+    certs_url: str = GOOGLE_CERTS_URL
+
+
+def gmail_push_environment(fn: Function, push: GmailPush | None) -> dict[str, str]:
+    """The settings a function declaring ``gmail_push`` gets (none while push is off)."""
+    if push is None or fn.gmail_push is None:
+        return {}
+    if fn.gmail_push == "watch":
+        return {"PAYPULSE_GMAIL_PUSH_TOPIC": push.topic}
+    return {
+        "PAYPULSE_GMAIL_PUSH_AUDIENCE": push.audience,
+        "PAYPULSE_GMAIL_PUSH_SERVICE_ACCOUNT": push.service_account,
+        "PAYPULSE_GOOGLE_CERTS_URL": push.certs_url,
+    }
 
 
 def user_data_registry(ws: Workspace) -> dict:
@@ -419,6 +449,8 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
             raise DeclarationError(f"{where}: sqs batch_size must be 1-10")
         if not 2 <= int(sqs.get("maximum_concurrency", 5)) <= 1000:
             raise DeclarationError(f"{where}: sqs maximum_concurrency must be 2-1000")
+    if raw.get("gmail_push") not in (None, *GMAIL_PUSH_ROLES):
+        raise DeclarationError(f"{where}: gmail_push must be one of {GMAIL_PUSH_ROLES}")
     if not (routes or raw.get("schedules") or s3 or stream or sqs):
         raise DeclarationError(f"{where}: no trigger (routes, schedules, s3, stream or sqs)")
     return Function(
@@ -432,6 +464,7 @@ def _function(name: str, service: str, raw: dict, resources: Resources) -> Funct
         layers=layers,
         routes=tuple(routes),
         auth=raw.get("auth", "jwt"),
+        gmail_push=raw.get("gmail_push"),
         schedules=tuple(Schedule(s["name"], s["cron"]) for s in raw.get("schedules", [])),
         s3=S3Trigger(**s3) if s3 else None,
         stream=StreamTrigger(

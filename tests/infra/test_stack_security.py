@@ -98,8 +98,9 @@ def test_each_role_references_only_its_declared_resources(offline, ws):
         used = {r for s in f["policy"]["Statement"] for r in s["Resource"]}
         assert used <= allowed, (name, used - allowed)
         # completeness: every declared table/bucket/secret is granted
-        for t in fn.tables:
-            assert phys["tables"][t]["arn"] in used, (name, t)
+        for t in fn.tables:  # the table, or only its indexes ("i" alone)
+            arn = phys["tables"][t]["arn"]
+            assert arn in used or (fn.tables[t] == "i" and f"{arn}/index/*" in used), (name, t)
         for b in fn.buckets:
             assert f"{phys['buckets'][b]['arn']}/invoices/*" in used, (name, b)
         for s in fn.secrets:
@@ -125,7 +126,8 @@ def test_access_levels_follow_the_declaration(offline, ws):
         fn = ws.functions[name]
         statements = {s["Sid"]: set(s["Action"]) for s in f["policy"]["Statement"]}
         for t, level in fn.tables.items():
-            actions = statements["Table" + "".join(p.capitalize() for p in t.split("_"))]
+            sid = "Table" + "".join(p.capitalize() for p in t.split("_"))
+            actions = statements.get(sid, set()) | statements.get("Indexes" + sid[5:], set())
             assert ("dynamodb:PutItem" in actions) is ("w" in level), (name, t)
             assert ("dynamodb:Scan" in actions) is ("s" in level), (name, t)
         for b, level in fn.buckets.items():

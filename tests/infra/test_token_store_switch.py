@@ -21,7 +21,8 @@ TOKEN_USERS = {  # function -> (table actions, KMS actions) with dynamodb-kms
     "gmail_store_tokens": (WRITE | {"dynamodb:DeleteItem"}, {"kms:Decrypt", "kms:GenerateDataKey"}),
     "fetch_invoices": (WRITE, {"kms:Decrypt", "kms:GenerateDataKey"}),
     "get_user_profile": ({"dynamodb:GetItem", "dynamodb:Query"}, set()),
-    "delete_user": ({"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"}, set()),
+    # reads the tokens to stop the Gmail watch (users.stop) before deleting them
+    "delete_user": ({"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"}, {"kms:Decrypt"}),
 }  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def _statements(policy: dict, prefix: str) -> list[dict]:
 def test_default_store_is_secrets_manager(offline):
     assert offline.outputs["token_store"] == "secretsmanager"
     assert not offline.of_type("aws:kms/alias:Alias")
-    assert not [t for t in offline.of_type("aws:dynamodb/table:Table") if "gmail" in t.name]
+    assert not [t for t in offline.of_type("aws:dynamodb/table:Table") if "gmail_tokens" in t.name]
     env, policy = _functions(offline)["gmail_store_tokens"]
     assert "PAYPULSE_SECRET_GMAIL_TOKENS" in env and "PAYPULSE_KEY_GMAIL_TOKENS" not in env
     assert not [s for s in policy["Statement"] if any(a.startswith("kms:") for a in s["Action"])]

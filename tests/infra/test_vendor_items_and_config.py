@@ -68,3 +68,19 @@ def test_the_dev_stack_file_has_no_plaintext_secret(ws):
     config, _ = read_stack_config(ws.root / "Pulumi.dev.yaml")
     assert not any(k.endswith(("ApiKey", "SigningKey", "ClientId")) for k in config)
     assert config["paypulse:architecture"] == "arm64"
+
+
+def test_check_config_wants_a_valid_push_topic_with_its_audience_and_account():
+    from paypulse_devkit.stack_config import problems
+
+    base = {"paypulse:googleClientId": "secure"}
+    assert not [p for p in problems(base, "dev") if "gmailPush" in p]
+    found = problems({**base, "paypulse:gmailPushTopic": "gmail-push"}, "dev")
+    assert len([p for p in found if "gmailPush" in p]) == 3
+    complete = {
+        **base,
+        "paypulse:gmailPushTopic": "projects/my-project/topics/gmail-push",
+        "paypulse:gmailPushAudience": "https://api.example.com/v1/gmail/push",
+        "paypulse:gmailPushServiceAccount": "push@my-project.iam.gserviceaccount.com",
+    }
+    assert not [p for p in problems(complete, "dev") if "gmailPush" in p]

@@ -63,6 +63,13 @@ class UserDeletedError(TokenExpiredError):
     default_message = "This account has been deleted"
 
 
+class ForbiddenError(PayPulseError):
+    """Authenticated, but not as someone this route accepts (e.g. a Google token for another
+    audience or service account on the Gmail push route)."""
+
+    code, http_status, default_message = "FORBIDDEN", 403, "Forbidden"
+
+
 class UserAlreadyExistsError(PayPulseError):
     code, http_status = "USER_ALREADY_EXISTS", 403
     default_message = "An account with this email already exists."

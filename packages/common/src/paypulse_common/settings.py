@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,13 @@ _KINDS = {
     "KEY": "keys",  # KMS key ARNs
 }
 _HTTPS_OR_LOCAL = ("https://", "http://127.0.0.1", "http://localhost")
+# A Pub/Sub topic's resource name (https://cloud.google.com/pubsub/docs/pubsub-basics, resource
+# names): project id 6-30 of [a-z0-9-] starting with a letter, not ending with "-"; topic id
+# 3-255 of [A-Za-z0-9-._~%+] starting with a letter and not with "goog".
+PUBSUB_TOPIC_NAME = re.compile(
+    r"^projects/(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])"
+    r"/topics/(?P<topic>(?!goog)[A-Za-z][A-Za-z0-9\-._~%+]{2,254})$"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,12 @@ class Settings:
     jwt_issuer: str = "paypulse"
     jwt_audience: str = "paypulse-ios"
     user_data: Mapping[str, Any] = field(default_factory=dict)
+    # Gmail push notifications (None: off): the topic users.watch names, and what a push must
+    # carry: its OIDC token's audience and service account, checked with Google's keys.
+    gmail_push_topic: str | None = None
+    gmail_push_audience: str | None = None
+    gmail_push_service_account: str | None = None
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v3/certs"
 
     def _get(self, kind: str, logical: str) -> str:
         value = getattr(self, kind).get(logical)
@@ -89,10 +103,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         "gmail_api_root": env.get("PAYPULSE_GMAIL_API_ROOT"),
         "gemini_base_url": env.get("PAYPULSE_GEMINI_BASE_URL"),
         "aws_endpoint_url": env.get("PAYPULSE_AWS_ENDPOINT_URL"),
+        "google_certs_url": env.get("PAYPULSE_GOOGLE_CERTS_URL"),
     }
     for name, url in urls.items():
         if url and not url.startswith(_HTTPS_OR_LOCAL):
             raise ConfigurationError(f"{name} must be https (or a loopback URL locally)")
+    topic = env.get("PAYPULSE_GMAIL_PUSH_TOPIC") or None
+    if topic and not PUBSUB_TOPIC_NAME.match(topic):
+        raise ConfigurationError("PAYPULSE_GMAIL_PUSH_TOPIC is not projects/<p>/topics/<t>")
     try:
         user_data = json.loads(env.get("PAYPULSE_USER_DATA", "{}"))
     except ValueError as exc:
@@ -111,5 +129,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         apns_platform_app_arn=env.get("PAYPULSE_APNS_PLATFORM_APP_ARN") or None,
         jwt_issuer=env.get("PAYPULSE_JWT_ISSUER", Settings.jwt_issuer),
         jwt_audience=env.get("PAYPULSE_JWT_AUDIENCE", Settings.jwt_audience),
+        gmail_push_topic=topic,
+        gmail_push_audience=env.get("PAYPULSE_GMAIL_PUSH_AUDIENCE") or None,
+        gmail_push_service_account=(env.get("PAYPULSE_GMAIL_PUSH_SERVICE_ACCOUNT") or "").lower()
+        or None,
         **{k: v.rstrip("/") for k, v in urls.items() if v},  # type: ignore[arg-type]
     )

@@ -4,7 +4,8 @@ server, or to any HTTP server calling ``GmailApi.handle``).
 Routes: ``GET /gmail/v1/users/{userId}/messages`` (q, maxResults ≤ 500, default 100, pageToken,
 labelIds), ``GET .../messages/{id}`` (format full | metadata + metadataHeaders | minimal | raw),
 ``GET .../messages/{id}/attachments/{attachmentId}``, ``GET .../profile``, ``GET .../history``
-(see ``_history``) and the batch endpoint
+(see ``_history``), ``POST .../watch`` and ``POST .../stop`` (push notifications through the
+local Pub/Sub, ``paypulse_devkit.pubsub_push``: see ``_watch``) and the batch endpoint
 (``POST /batch/gmail/v1`` or ``/batch``: multipart/mixed of application/http parts, answered
 with ``Content-ID: <response-…>`` parts as Google does).
 
@@ -49,6 +50,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from paypulse_devkit.gmail_quota import USER_LIMIT_REASON, QuotaMeter
 from paypulse_devkit.mailbox import HistoryExpiredError, Mailbox, StoredMessage, words
+from paypulse_devkit.pubsub_push import GMAIL_PUBLISHER, TOPIC_NAME, PubSub
 from paypulse_gmail.mime import b64url_encode
 
 Response = tuple[int, dict[str, str], bytes]
@@ -110,6 +112,29 @@ class _Fault:
 
     def response(self) -> Response:
         return _error(self.status, _reason(self.status), self.reason)
+
+
+# ============================================================================ watches
+# "You must re-call watch at least every 7 days or else you will stop receiving updates"
+# (https://developers.google.com/workspace/gmail/api/guides/push, "Renewing mailbox watch").
+WATCH_LIFETIME_MS = 7 * 24 * 3600 * 1000
+LOCAL_PROJECT = "paypulse-local"
+
+
+@dataclass(frozen=True)
+class Watch:
+    topic: str
+    label_ids: tuple[str, ...]
+    behavior: str  # include | exclude
+    expiration_ms: int
+
+    def lets_through(self, label_ids: list[str]) -> bool:
+        if self.expiration_ms <= time.time() * 1000:
+            return False
+        if not self.label_ids:
+            return True
+        hit = bool({x.upper() for x in self.label_ids} & {x.upper() for x in label_ids})
+        return hit if self.behavior == "include" else not hit
 
 
 # ============================================================================ search
@@ -372,7 +397,13 @@ class GmailApi:
         access_token_check: Callable[[str], str | None],
         latency_s: float = 0.0,
         quota: QuotaMeter | None = None,
+        pubsub: PubSub | None = None,
+        project: str = LOCAL_PROJECT,
     ) -> None:
+        self.pubsub = pubsub
+        self.project = project  # the Google developer project a watch's topic must belong to
+        self.watches: dict[str, Watch] = {}  # owner -> the mailbox's push notification watch
+        self._mailbox: Mailbox | None = None
         self.mailbox = mailbox
         self.latency_s = latency_s
         self.quota = quota or QuotaMeter()
@@ -380,6 +411,20 @@ class GmailApi:
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
         self.stats: Counter[str] = Counter()
+
+    @property
+    def mailbox(self) -> Mailbox:
+        assert self._mailbox is not None
+        return self._mailbox
+
+    @mailbox.setter
+    def mailbox(self, mailbox: Mailbox) -> None:
+        """Serve ``mailbox`` (watches belong to the mailboxes: a new one starts without)."""
+        if self._mailbox is not None and self._notify in self._mailbox.listeners:
+            self._mailbox.listeners.remove(self._notify)
+        self._mailbox = mailbox
+        self.watches = {}
+        mailbox.listeners.append(self._notify)
 
     # ------------------------------------------------------------------ fault injection
     def fail_next(
@@ -435,7 +480,7 @@ class GmailApi:
             if fault is not None:
                 return fault.response()
             return self._batch(lower, body)
-        return self._call(method, path, query, lower)
+        return self._call(method, path, query, lower, body)
 
     def _owner(self, headers: dict[str, str]) -> str | None:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -445,7 +490,12 @@ class GmailApi:
         return owner.lower() if owner else None
 
     def _call(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes = b"",
     ) -> Response:
         owner = self._owner(headers)
         if owner is None:
@@ -460,11 +510,11 @@ class GmailApi:
         if user_id != "me" and user_id.lower() != owner:
             return _error(403, "Delegation denied for " + owner)
         rest = segments[4:]
-        if method != "GET":
-            return _error(405, "Method not allowed")
         api_method = _api_method(rest)
         if api_method is None:
             return _error(404, "Not Found")
+        if method != ("POST" if api_method in ("watch", "stop") else "GET"):
+            return _error(405, "Method not allowed")
         refused = self.quota.charge(owner, api_method)
         if refused is not None:
             return _quota_error(refused)
@@ -478,11 +528,75 @@ class GmailApi:
             return self._history(owner, query)
         if api_method == "messages.get":
             return self._get(owner, rest[1], query)
+        if api_method == "watch":
+            return self._watch(owner, body)
+        if api_method == "stop":
+            return self._stop(owner)
         return self._attachment(owner, rest[1], rest[3])
 
     def usage(self, email: str) -> dict[str, object]:
         """Quota units ``email`` spent, per method and in total (see gmail_quota)."""
         return self.quota.usage(email)
+
+    # ------------------------------------------------------------------ push notifications
+    def _watch(self, owner: str, body: bytes) -> Response:
+        """``users.watch`` as its reference states it
+        (https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/watch):
+        body ``topicName`` (required, ``projects/<project>/topics/<topic>`` of the caller's own
+        developer project, existing, with publish rights granted to Gmail), ``labelIds``,
+        ``labelFilterBehavior`` (``include`` / ``exclude``; replaces the deprecated
+        ``labelFilterAction``, which is read when it is absent); answers the mailbox's current
+        ``historyId`` and ``expiration`` (epoch ms, 7 days ahead: the push guide asks to call
+        watch again at least every 7 days). A new call replaces the mailbox's watch."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return _error(400, "Invalid JSON payload received.")
+        if not isinstance(request, dict):
+            return _error(400, "Invalid JSON payload received.")
+        topic = request.get("topicName")
+        match = TOPIC_NAME.match(topic) if isinstance(topic, str) else None
+        if match is None:
+            return _error(400, "Invalid topicName does not match projects/*/topics/*")
+        if match.group("project") != self.project:
+            return _error(400, f"Invalid topicName does not match projects/{self.project}/topics/*")
+        topic = match.group(0)
+        found = self.pubsub.topic(topic) if self.pubsub is not None else None
+        if found is None:
+            return _error(404, f"Resource not found (resource={match.group('topic')}).")
+        if GMAIL_PUBLISHER not in found.publishers:
+            return _error(403, "User not authorized to perform this action.")
+        labels = request.get("labelIds") or []
+        behavior = request.get("labelFilterBehavior") or request.get("labelFilterAction")
+        behavior = str(behavior or "include").lower()
+        if (
+            not isinstance(labels, list)
+            or not all(isinstance(x, str) for x in labels)
+            or behavior not in ("include", "exclude")
+        ):
+            return _error(400, "Invalid value for labelIds or labelFilterBehavior")
+        expiration = int(time.time() * 1000) + WATCH_LIFETIME_MS
+        history_id = self.mailbox.history_id(owner)
+        with self._lock:
+            self.watches[owner] = Watch(topic, tuple(labels), behavior, expiration)
+        return _json(200, {"historyId": str(history_id), "expiration": str(expiration)})
+
+    def _stop(self, owner: str) -> Response:
+        """``users.stop``: no more push notifications for the mailbox (empty answer)."""
+        with self._lock:
+            self.watches.pop(owner, None)
+        return 204, {}, b""
+
+    def _notify(self, owner: str, history_id: int, label_ids: list[str]) -> None:
+        """A change in ``owner``'s mailbox: publish ``{"emailAddress", "historyId"}`` to the
+        watch's topic when the watch is live and its label filter lets the change through (the
+        push guide's "Receiving notifications")."""
+        with self._lock:
+            watch = self.watches.get(owner)
+        if watch is None or self.pubsub is None or not watch.lets_through(label_ids):
+            return
+        data = json.dumps({"emailAddress": owner, "historyId": history_id}).encode()
+        self.pubsub.publish(watch.topic, data)
 
     # ------------------------------------------------------------------ resources
     def _profile(self, owner: str) -> Response:
@@ -698,6 +812,10 @@ def _api_method(rest: list[str]) -> str | None:
         return "messages.list"
     if rest == ["history"]:
         return "history.list"
+    if rest == ["watch"]:
+        return "watch"
+    if rest == ["stop"]:
+        return "stop"
     if len(rest) == 2 and rest[0] == "messages":
         return "messages.get"
     if len(rest) == 4 and rest[0] == "messages" and rest[2] == "attachments":

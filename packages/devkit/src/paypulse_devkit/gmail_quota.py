@@ -4,7 +4,7 @@
 - per user: 15,000 quota units per user per minute → ``userRateLimitExceeded``;
 - per project: 1,200,000 quota units per minute → ``rateLimitExceeded``;
 - units per method: messages.list 5, messages.get 5, messages.attachments.get 5,
-  history.list 2, getProfile 1; every request inside a batch counts on its own.
+  history.list 2, getProfile 1, watch 100, stop 50; every request inside a batch counts on its own.
 
 Both limits apply at once, over a moving one-minute window (a burst may spend a whole minute's
 units at once; after that requests are refused until units age out of the window). A refused

@@ -9,6 +9,9 @@ google-api-python-client libraries talk to.
 - ``/gmail/v1/...`` and ``/batch/gmail/v1``: delegated to a ``GmailApi`` when one is attached.
 - ``GET /_local/google/usage?email=...``: the Gmail quota units that account spent, per method
   and in total (``GmailApi.usage``).
+- ``GET /oauth2/v3/certs``: the JWKS of the keys that sign the OIDC tokens of Pub/Sub push
+  requests (``paypulse_devkit.pubsub_push``), as Google serves it at
+  https://www.googleapis.com/oauth2/v3/certs (``Cache-Control: public, max-age=...``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from paypulse_devkit.loopback import LoopbackServer
 
 GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 TOKEN_LIFETIME = 3600
+JWKS_MAX_AGE_S = 21600  # what Google's certs endpoint sends (keys rotate every few days)
 
 
 @dataclass
@@ -118,8 +122,11 @@ class GoogleServer:
     """Serves GoogleAccounts (and an optional GmailApi) on 127.0.0.1:<port>."""
 
     def __init__(self, *, port: int = 0, gmail_api: Any = None) -> None:
+        from paypulse_devkit.pubsub_push import PubSub
+
         self.accounts = GoogleAccounts(on_authorize=self._account_opened)
         self.gmail_api = gmail_api
+        self.pubsub = PubSub()
         self._server = LoopbackServer(self.handle, port=port)
 
     @property
@@ -163,6 +170,12 @@ class GoogleServer:
             return _json(200 if ok else 400, {} if ok else {"error": "invalid_token"})
         if method == "GET" and path == "/oauth2/v3/userinfo":
             return self._userinfo(headers)
+        if method == "GET" and path == "/oauth2/v3/certs":
+            status, head, payload = _json(200, self.pubsub.keys.jwks())
+            head["Cache-Control"] = (
+                f"public, max-age={JWKS_MAX_AGE_S}, must-revalidate, no-transform"
+            )
+            return status, head, payload
         return _json(404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}})
 
     def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:

@@ -30,7 +30,9 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from infra.workspace import (
     DEFAULT_TOKEN_STORE,
     Function,
+    GmailPush,
     Workspace,
+    gmail_push_environment,
     runtime_environment,
     workspace,
 )
@@ -45,6 +47,16 @@ _TEXT_TYPES = ("application/json", "text/")
 
 Reply = tuple[int, dict[str, str], bytes]
 
+# The local stack's Gmail push setup: what a deployer creates in GCP (README "Gmail push
+# notifications"), with the local Google's project and a local push service account.
+LOCAL_PUSH_ENDPOINT = "https://paypulse.local/v1/gmail/push"
+LOCAL_PUSH_SUBSCRIPTION = "projects/paypulse-local/subscriptions/gmail-push"
+LOCAL_PUSH = {
+    "topic": "projects/paypulse-local/topics/gmail-push",
+    "audience": LOCAL_PUSH_ENDPOINT,
+    "service_account": "gmail-push@paypulse-local.iam.gserviceaccount.com",
+}
+
 
 class LocalStack:
     """Start with ``start()``; call functions with ``invoke``; serve HTTP with ``serve``."""
@@ -58,6 +70,7 @@ class LocalStack:
         gmail_latency: float = 0.0,
         separate_aws: bool = False,
         timeout_scale: float = 1.0,
+        push: bool = True,
     ) -> None:
         """``mailbox``: "demo" (every Google account, once authorized, finds generated rent
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
@@ -74,8 +87,14 @@ class LocalStack:
         self._mailbox_source = mailbox
         self.mailbox = self._new_mailbox()
         self.gmail_api = GmailApi(
-            self.mailbox, latency_s=gmail_latency, access_token_check=self.google.accounts.owner
+            self.mailbox,
+            latency_s=gmail_latency,
+            access_token_check=self.google.accounts.owner,
+            pubsub=self.google.pubsub,
         )
+        # Gmail push notifications, on by default locally (push=None: off, as in a stack
+        # without paypulse:gmailPushTopic): the local Pub/Sub pushes to this stack's route.
+        self.push: GmailPush | None = GmailPush(**LOCAL_PUSH) if push else None
         self.google.gmail_api = self.gmail_api
         self.events: Any = None
         self.aws_endpoint = ""
@@ -117,6 +136,18 @@ class LocalStack:
             self.ws, self.aws_endpoint, jwt_signing_key=self._jwt_signing_key
         )
         self.google.start()
+        if self.push is not None:
+            self.push = GmailPush(
+                **{**LOCAL_PUSH, "certs_url": f"{self.google.url}/oauth2/v3/certs"}
+            )
+            self.google.pubsub.transport = self._push_transport
+            self.google.pubsub.subscribe(
+                self.push.topic,
+                name=LOCAL_PUSH_SUBSCRIPTION,
+                endpoint=LOCAL_PUSH_ENDPOINT,
+                audience=self.push.audience,
+                service_account=self.push.service_account,
+            )
         for fn in self.ws.functions.values():
             self._env[fn.name] = self._function_env(fn)
         from paypulse_devkit import iam_enforcement
@@ -155,6 +186,7 @@ class LocalStack:
             if names.key_arns:  # new key ids: the policies name the new ARNs
                 self.iam.configure(names)
         self.google.accounts.clear()
+        self.google.pubsub.clear_deliveries()
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
         self.emf_lines.clear()
@@ -186,8 +218,14 @@ class LocalStack:
         }
         if "endpoints" in fn.topics.values() and self.names.apns_platform_app_arn:
             extra["PAYPULSE_APNS_PLATFORM_APP_ARN"] = self.names.apns_platform_app_arn
+        extra.update(gmail_push_environment(fn, self.push))
         env = runtime_environment(fn, self.names.lookup, stack="local", extra=extra, ws=self.ws)
         return {k: str(v) for k, v in env.items()}
+
+    def _push_transport(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        """The local Pub/Sub's push request reaches this stack's API like any HTTP request."""
+        status, _, _ = self.handle_http("POST", urlsplit(url).path, headers, body, "66.102.0.1")
+        return status
 
     def use_google(self, url: str) -> None:
         """Point every function at another Google stand-in (e.g. one in its own process).

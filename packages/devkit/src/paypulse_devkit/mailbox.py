@@ -318,6 +318,9 @@ class Mailbox:
         self.clock = clock
         self._welcome = welcome
         self._opened: set[str] = set()
+        # Called as listener(owner, history_id, label_ids) after each message is added (outside
+        # the lock): the local Gmail's push notifications (``GmailApi`` watches).
+        self.listeners: list[Callable[[str, int, list[str]], None]] = []
 
     def open_account(self, email_address: str) -> int:
         """Give a newly seen account its welcome mail (once per account); returns how many
@@ -369,18 +372,21 @@ class Mailbox:
             build = _Build(key=message_id)
             payload = _part(msg, "", build)
             body_text = build.text if build.text is not None else _plain(build.html or "")
+            labels = list(label_ids or ["INBOX"])
+            history_id = self._next_history_id(owner_key, message_id)
             resource = {
                 "id": message_id,
                 "threadId": message_id,
-                "labelIds": list(label_ids or ["INBOX"]),
+                "labelIds": labels,
                 "snippet": _snippet(body_text),
                 "payload": payload,
                 "sizeEstimate": len(raw),
-                "historyId": str(self._next_history_id(owner_key, message_id)),
+                "historyId": str(history_id),
                 "internalDate": str(internal_ms),
             }
             self._store(resource, build.attachments, owner_key, raw, build.filenames, body_text)
-            return message_id
+        self._added(owner_key, history_id, labels)
+        return message_id
 
     def deliver(self, raw: bytes, *, internal_date: datetime | None = None) -> dict[str, str]:
         """Deliver a message as an SMTP server would: one copy per addressee (see
@@ -439,7 +445,12 @@ class Mailbox:
             resource.setdefault("labelIds", ["INBOX"])
             resource.setdefault("internalDate", "0")
             self._store(resource, blobs, owner_key, None, filenames, " ".join(texts))
-            return message_id
+        self._added(owner_key, added, list(resource["labelIds"]))
+        return message_id
+
+    def _added(self, owner: str, history_id: int, label_ids: list[str]) -> None:
+        for listener in list(self.listeners):
+            listener(owner, history_id, label_ids)
 
     def _next_history_id(self, owner: str, message_id: str, *, at_least: int = 0) -> int:
         """Record that ``message_id`` was added to ``owner``'s mailbox; returns the change's

@@ -6,6 +6,7 @@
   exactly that function's settings and grants.
 - ``invoke``: call a declared function's handler with an event.
 - ``api``: call a route the way API Gateway would (payload-2.0 event) and get status + JSON.
+- ``gmail_push``: the local Google pushes mail delivered to watched mailboxes (off otherwise).
 
 IAM is enforced in every stack the tests start (``paypulse_devkit.iam_enforcement``); their
 usage is recorded under ``.paypulse/iam-usage`` and the terminal summary lists the grants no
@@ -64,7 +65,19 @@ def _session_stack() -> Iterator[Any]:
 @pytest.fixture
 def local_stack(_session_stack: Any) -> Any:
     _session_stack.reset()
+    # Gmail watches are set on connect as in ``paypulse dev``, but mail delivered in a test
+    # pushes nothing unless the test asks for it (``gmail_push``): a push starts a sync that
+    # would run alongside what the test drives itself.
+    _session_stack.google.pubsub.paused = True
     return _session_stack
+
+
+@pytest.fixture
+def gmail_push(local_stack: Any) -> Any:
+    """Mail delivered to a watched mailbox is pushed to the stack's push route; returns the
+    local Pub/Sub (``drain()`` waits for the pushes)."""
+    local_stack.google.pubsub.paused = False
+    return local_stack.google.pubsub
 
 
 @pytest.fixture

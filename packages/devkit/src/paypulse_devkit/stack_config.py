@@ -45,6 +45,18 @@ def problems(config: dict[str, str], stack: str) -> list[str]:
     for key, allowed in checks:
         if key in config and config[key] not in allowed:
             out.append(f"{key}={config[key]!r} is not one of {', '.join(allowed)}")
+    topic = config.get("paypulse:gmailPushTopic")
+    if topic is not None:
+        from paypulse_common.settings import PUBSUB_TOPIC_NAME
+
+        if not PUBSUB_TOPIC_NAME.match(topic):
+            out.append(
+                f"paypulse:gmailPushTopic={topic!r} is not projects/<project>/topics/<topic>"
+            )
+        for key in ("gmailPushAudience", "gmailPushServiceAccount"):
+            if f"paypulse:{key}" not in config:
+                out.append(f"paypulse:{key} is required with paypulse:gmailPushTopic: "
+                           f"pulumi config set paypulse:{key} <value> --stack {stack}")  # fmt: skip
     if config.get("paypulse:artifacts") == "sources":
         out.append("paypulse:artifacts=sources deploys layers without their dependencies")
     return out

@@ -219,6 +219,20 @@ class GmailClient:
         email = getattr(tokens, "google_email", None)
         return str(email).lower() if email else None
 
+    async def watch(
+        self, topic: str, *, label_ids: list[str] | None = None, behavior: str = "include"
+    ) -> dict:
+        """``users.watch`` (100 units): push notifications of this mailbox to ``topic``;
+        answers ``{"historyId", "expiration"}`` (epoch ms, about 7 days ahead)."""
+        body: dict[str, Any] = {"topicName": topic, "labelFilterBehavior": behavior}
+        if label_ids:
+            body["labelIds"] = list(label_ids)
+        return await self._call(lambda svc: svc.users.watch(userId="me", body=body), "watch")
+
+    async def stop(self) -> None:
+        """``users.stop`` (50 units): no more push notifications for this mailbox."""
+        await self._call(lambda svc: svc.users.stop(userId="me"), "stop")
+
     async def get_profile(self) -> dict:
         """``users.getProfile``: emailAddress, messagesTotal, threadsTotal, historyId."""
         return await self._call(lambda svc: svc.users.getProfile(userId="me"), "getProfile")

@@ -4,7 +4,7 @@ Google's "Usage limits" page (https://developers.google.com/workspace/gmail/api/
 15,000 quota units per user per minute (moving window, short bursts allowed; over it: 429
 ``userRateLimitExceeded``), 1,200,000 per project per minute (``rateLimitExceeded``); a request
 costs its method's units (messages.list 5, messages.get 5, messages.attachments.get 5,
-history.list 2, getProfile 1), and each request inside a batch costs its own.
+history.list 2, getProfile 1, watch 100, stop 50), and each request inside a batch costs its own.
 
 A token bucket of ``capacity`` units refilled at ``rate`` units/s spends at most
 ``capacity + 60 * rate`` units in any minute, so sizing it as ``capacity + 60 * rate =
@@ -28,6 +28,8 @@ METHOD_UNITS = {
     "messages.list": 5,
     "messages.get": 5,
     "messages.attachments.get": 5,
+    "watch": 100,
+    "stop": 50,
 }
 USER_UNITS_PER_MINUTE = 15_000
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from paypulse_common import users
-from paypulse_common.errors import UserDeletedError, UserNotFoundError
+from paypulse_common import gmail_watches, users
+from paypulse_common.errors import PayPulseError, UserDeletedError, UserNotFoundError
+from paypulse_common.logs import get_logger
+from paypulse_common.runtime import settings
 from paypulse_common.schema import NOT_BLANK, AnyOf, Arr, Bool, Int, Obj, Str
 from paypulse_common.tombstone import is_live
 from paypulse_gmail.token_store import StoredTokens, expiry_in, token_store
 from paypulse_gmail.userinfo import google_identity
+from paypulse_gmail.watch import stop_quietly
+
+log = get_logger("paypulse.gmail_connect")
 
 MAX_TOKEN_LENGTH = 4096
 DEFAULT_EXPIRES_IN = 3600
@@ -102,6 +107,13 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
     if not await is_live(user_id):  # deleted meanwhile: the purge may have run before the save
         await store.delete(user_id)
         raise UserDeletedError()
+    if switched and previous is not None:  # the old mailbox is disconnected: no more pushes
+        await stop_quietly(user_id, previous)
+    try:
+        await start_watch(user_id, identity.email, saved)
+    except UserDeletedError:
+        await store.delete(user_id)
+        raise
     if user.gmail_disconnected_at:
         await users.set_user_attribute(user_id, "gmail_disconnected_at", None)
     return {
@@ -110,3 +122,20 @@ async def connect_gmail(user_id: str, tokens: TokenPayload) -> dict[str, Any]:
         "account_switch": switched,
         "message": message,
     }
+
+
+async def start_watch(user_id: str, address: str, tokens: StoredTokens) -> None:
+    """Gmail push on (a topic configured): ``users.watch`` the mailbox and record the watch,
+    so the push route finds the user by the mailbox address. A watch Gmail refuses is recorded
+    as expired: the next daily renewal tries again (the connection itself succeeds)."""
+    from paypulse_gmail.watch import held_client, watch
+
+    topic = settings().gmail_push_topic
+    if not topic:
+        return
+    try:
+        expires_ms = (await watch(held_client(user_id, tokens), topic)).expiration_ms
+    except PayPulseError as err:
+        log.warning("gmail users.watch failed; the renewal retries", extra={"code": err.code})
+        expires_ms = 0
+    await gmail_watches.save_watch(user_id, address, expires_ms)

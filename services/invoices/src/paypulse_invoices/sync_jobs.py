@@ -16,7 +16,7 @@ from typing import Any
 
 from paypulse_common.errors import InvalidRequestError, PayPulseError, UserDeletedError
 from paypulse_common.logs import get_logger
-from paypulse_invoices import ingest_jobs, sync_status
+from paypulse_invoices import ingest_jobs, sync_status, watch_jobs
 
 log = get_logger("paypulse.sync_jobs")
 
@@ -36,12 +36,21 @@ async def _retail_weekly(user_id: str, body: Mapping[str, Any]) -> None:
         await sync_status.add(user_id, "retail", failures=failures)
 
 
+async def _gmail_push(user_id: str, body: Mapping[str, Any]) -> None:
+    """A Gmail push notification: the incremental rental and retail sync (new messages are
+    handed on as ``rental_ids`` / ``retail_ids`` jobs, as the ingest routes do)."""
+    await ingest_jobs.start_rental(user_id)
+    await ingest_jobs.start_retail(user_id)
+
+
 # kind -> (invoice type whose status records failures, the job)
 JOBS: dict[str, tuple[str, Callable[[str, Mapping[str, Any]], Awaitable[None]]]] = {
     "rental_latest": ("rental", _rental_latest),
     "retail_weekly": ("retail", _retail_weekly),
     "rental_ids": ("rental", ingest_jobs.rental_chunk),
     "retail_ids": ("retail", ingest_jobs.retail_chunk),
+    "gmail_push": ("rental", _gmail_push),
+    "gmail_watch": ("rental", watch_jobs.renew),
 }
 
 

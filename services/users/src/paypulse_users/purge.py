@@ -12,16 +12,20 @@ from typing import Any
 from paypulse_common import aws
 from paypulse_common.dynamo import batch_write
 from paypulse_common.errors import ConfigurationError, DependencyError
+from paypulse_common.logs import get_logger
 from paypulse_common.objects import delete_versions
 from paypulse_common.runtime import gather_all, settings
 from paypulse_common.users import User, delete_user_rows
 from paypulse_users.throttle import clear_failures
+
+log = get_logger("paypulse.purge")
 
 
 async def purge_user(user: User) -> dict[str, int]:
     registry = settings().user_data
     if not registry.get("tables"):
         raise ConfigurationError("delete_user has no registry of user-owned data")
+    await _stop_gmail_watch(user.user_id)
     buckets = sorted(registry.get("buckets", {}).items())
     tables = sorted(registry["tables"].items())
     # Objects and rows are independent of each other: purge them all at once (the route has
@@ -104,3 +108,23 @@ async def _delete_secret(name: str) -> None:
     except Exception as exc:
         if aws.error_code(exc) != "ResourceNotFoundException":
             raise DependencyError("Error deleting Gmail credentials") from exc
+
+
+async def _stop_gmail_watch(user_id: str) -> None:
+    """``users.stop`` of the user's watched mailbox, best effort and writing nothing (the
+    tokens are only read; a refreshed token stays in memory): never blocks the deletion."""
+    from paypulse_common import gmail_watches
+    from paypulse_common.secrets import secret_value
+    from paypulse_gmail.token_store import token_store
+    from paypulse_gmail.watch import stop_quietly
+
+    try:
+        if await gmail_watches.get_watch(user_id) is None:
+            return
+        tokens = await token_store().load(user_id)
+        client_id = await secret_value("google_client_id")
+    except Exception as exc:  # best effort by design
+        log.warning("gmail watch not stopped", extra={"error": type(exc).__name__})
+        return
+    if tokens is not None:
+        await stop_quietly(user_id, tokens, client_id=client_id)
