@@ -58,7 +58,12 @@ def test_producers_may_only_send_and_the_worker_only_consume(offline, ws):
             if arn in st["Resource"]:
                 granted.setdefault(name, set()).update(st["Action"])
     producers = {n for n, f in ws.functions.items() if "sync" in f.queues}
-    assert producers == {"fetch_invoices", "fetch_latest_invoice", "fetch_retail_invoices"}
+    assert producers == {
+        "fetch_invoices",
+        "fetch_latest_invoice",
+        "fetch_retail_invoices",
+        "sweep_rental_invoices",
+    }
     assert granted == {
         **{p: {"sqs:SendMessage"} for p in producers},
         "sync_invoices": {

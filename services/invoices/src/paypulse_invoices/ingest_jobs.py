@@ -108,15 +108,24 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
 
 
 async def rental_chunk(user_id: str, body: Mapping[str, Any]) -> None:
-    """Worker: download the chunk's PDFs and upload the new ones (parse follows via S3)."""
-    from paypulse_invoices.rental_ingest import KIND, candidates_of, upload_many
+    """Worker: download the chunk's PDFs and upload the new ones (parse follows via S3). A PDF
+    over the size limit is recorded as failed without being downloaded, and a message with
+    nothing to take is marked seen, so neither is fetched again by a later sync."""
+    from paypulse_invoices.rental_ingest import KIND, Fetched, candidates_of, upload_many
 
     vendor, ids = await _chunk(body)
     # taken since the chunk was queued (another job): neither fetched nor downloaded again
     fresh = await mail_sync.unseen(user_id, KIND, ids)
-    found = await candidates_of(await gmail_for(user_id), vendor, fresh) if fresh else []
-    result = await upload_many(user_id, found)
-    await sync_status.add(user_id, "rental", stored=len(result.uploaded), processed=len(ids))
+    fetched = await candidates_of(await gmail_for(user_id), vendor, fresh) if fresh else Fetched()
+    result = await upload_many(user_id, fetched.candidates)
+    await sync_status.add(
+        user_id,
+        "rental",
+        stored=len(result.uploaded),
+        processed=len(ids),
+        failures=fetched.too_large,
+    )
+    await ledger.mark_seen(user_id, KIND, fetched.nothing_to_take)
 
 
 async def retail_chunk(user_id: str, body: Mapping[str, Any]) -> None:

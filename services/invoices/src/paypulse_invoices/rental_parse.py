@@ -28,6 +28,11 @@ from paypulse_common.objects import read_bounded
 from paypulse_common.tombstone import ensure_live
 from paypulse_invoices import rental_store
 
+# The largest rent-notice PDF taken: parse_invoice (1,024 MB) holds the bytes, pymupdf's
+# document and the extracted text at once, and a one-page notice is ~50-200 kB. Gmail delivers
+# messages of up to 50 MB (25 MB when sent from Gmail), so a larger PDF does occur; it is
+# recorded as failed ("too_large") by the ingest before any download (Gmail's part
+# ``body.size``, rental_ingest.candidates_of) and here if one is uploaded anyway.
 MAX_PDF_BYTES = 15 * 1024 * 1024
 _KEY = re.compile(r"^invoices/(user_[0-9a-f-]{36})/rental/([^/]+)\.pdf$")
 log = get_logger("paypulse.parse_invoice")
