@@ -56,7 +56,13 @@ async def start_rental(user_id: str) -> int:
             ids = [i for i in await mail_sync.unseen(user_id, KIND, ids) if i not in taken]
             found += len(ids)
             work += _messages("rental_ids", user_id, vendor["vendor_id"], ids)
-    await sync_status.start_job(user_id, KIND, found)
+    job = await sync_status.start_job(user_id, KIND, found)
+    if work:  # one push for what the job imports (import_summary), not one per notice
+        from paypulse_invoices.import_summary import open_job
+
+        await open_job(user_id, job, len(work))
+        for n, message in enumerate(work):
+            message.update(job=job, chunk=str(n))
     await queue.send_all(SYNC_QUEUE, work)
     await mail_sync.complete(user_id, sync)
     return found
@@ -117,7 +123,8 @@ async def rental_chunk(user_id: str, body: Mapping[str, Any]) -> None:
     # taken since the chunk was queued (another job): neither fetched nor downloaded again
     fresh = await mail_sync.unseen(user_id, KIND, ids)
     fetched = await candidates_of(await gmail_for(user_id), vendor, fresh) if fresh else Fetched()
-    result = await upload_many(user_id, fetched.candidates)
+    job = str(body["job"]) if body.get("job") else None
+    result = await upload_many(user_id, fetched.candidates, job=job)
     await sync_status.add(
         user_id,
         "rental",
@@ -126,6 +133,10 @@ async def rental_chunk(user_id: str, body: Mapping[str, Any]) -> None:
         failures=fetched.too_large,
     )
     await ledger.mark_seen(user_id, KIND, fetched.nothing_to_take)
+    if job:
+        from paypulse_invoices.import_summary import chunk_done
+
+        await chunk_done(user_id, job, str(body.get("chunk", "")))
 
 
 async def retail_chunk(user_id: str, body: Mapping[str, Any]) -> None:

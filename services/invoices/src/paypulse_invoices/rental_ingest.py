@@ -113,9 +113,11 @@ async def candidates_of(gmail: Any, vendor: dict[str, Any], ids: list[str]) -> F
     return fetched
 
 
-async def _put(user_id: str, key: str, c: Candidate) -> None:
+async def _put(user_id: str, key: str, c: Candidate, job: str | None) -> None:
     """Upload behind the account-deletion fence (the object is removed again, and
     UserDeletedError raised, when the user was deleted meanwhile)."""
+    from paypulse_invoices.import_summary import METADATA
+
     await put_object_fenced(
         user_id,
         Bucket=settings().bucket("invoices"),
@@ -128,17 +130,22 @@ async def _put(user_id: str, key: str, c: Candidate) -> None:
             "vendor-id": str(c.vendor["vendor_id"]),
             "template": str(c.vendor.get("parser") or ""),
             "original-filename": metadata_text(c.filename),
+            **({METADATA: job} if job else {}),
         },
     )
 
 
 async def upload_many(
-    user_id: str, found: list[Candidate], *, concurrency: int = 16
+    user_id: str, found: list[Candidate], *, concurrency: int = 16, job: str | None = None
 ) -> IngestResult:
     """Claim every candidate in the ledger (batched), upload the claimed ones concurrently and
     mark them done (batched), then record the messages all of whose PDFs are taken. A failed
     upload gives its claim back and the error is raised after the others finished, so a retry
-    picks up exactly what is missing."""
+    picks up exactly what is missing. ``job``: the ingest job with an import summary the
+    uploads belong to (their metadata; counted in the same transaction that marks them done,
+    ``import_summary``)."""
+    from paypulse_invoices.import_summary import add_item, upload_id
+
     result = IngestResult()
     wanted = {
         ledger.message_key(c.message_id, c.sha256): c for c in found
@@ -151,7 +158,7 @@ async def upload_many(
     async def one(entry: str) -> str | None:
         async with bound:
             try:
-                await _put(user_id, keys[entry], wanted[entry])
+                await _put(user_id, keys[entry], wanted[entry], job)
             except UserDeletedError:
                 raise
             except Exception:
@@ -160,7 +167,12 @@ async def upload_many(
             return entry
 
     done = [e for e in await gather_all(*(one(e) for e in sorted(claimed))) if e]
-    await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": KIND} for e in done})
+    counted = add_item(user_id, job, uploads=[upload_id(keys[e]) for e in done]) if job else None
+    await ledger.record_many(
+        user_id,
+        {e: {"s3_key": keys[e], "kind": KIND} for e in done},
+        also=[counted] if counted else None,
+    )
     await _mark_taken_messages(user_id, wanted, set(done), set(wanted) - claimed)
     result.uploaded = sorted(keys[e] for e in done)
     if len(done) < len(claimed):
