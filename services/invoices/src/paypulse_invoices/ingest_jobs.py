@@ -46,7 +46,10 @@ async def start_rental(user_id: str) -> int:
     from paypulse_invoices.rental_ingest import KIND, rental_query
 
     gmail = await gmail_for(user_id)
-    sync = await mail_sync.scope(gmail, user_id, KIND)
+    # a dead-lettered chunk of an earlier job: a full search finds its messages again
+    since = await sync_status.unfinished_since(user_id, KIND)
+    full = sync_status.lost(since)
+    sync = await mail_sync.scope(gmail, user_id, KIND, full=full)
     work: list[dict[str, Any]] = []
     found = 0
     if not sync.nothing_new:
@@ -56,7 +59,9 @@ async def start_rental(user_id: str) -> int:
             ids = [i for i in await mail_sync.unseen(user_id, KIND, ids) if i not in taken]
             found += len(ids)
             work += _messages("rental_ids", user_id, vendor["vendor_id"], ids)
-    job = await sync_status.start_job(user_id, KIND, found)
+    job = await sync_status.start_job(
+        user_id, KIND, found, unfinished_since=None if full else since
+    )
     if work:  # one push for what the job imports (import_summary), not one per notice
         from paypulse_invoices.import_summary import open_job
 
@@ -88,8 +93,12 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
     ]
     gmail = await gmail_for(user_id)
     # incremental only for the default run over every vendor (as fetch_retail)
+    since = await sync_status.unfinished_since(user_id, KIND)
+    full = sync_status.lost(since)
     sync = (
-        await mail_sync.scope(gmail, user_id, KIND) if window is None and category is None else None
+        await mail_sync.scope(gmail, user_id, KIND, full=full)
+        if window is None and category is None
+        else None
     )
     work: list[dict[str, Any]] = []
     if sync is None or not sync.nothing_new:
@@ -106,7 +115,12 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
             if new:
                 result.by_vendor[vendor["vendor_id"]] = len(new)
             work += _messages("retail_ids", user_id, vendor["vendor_id"], new)
-    await sync_status.start_job(user_id, KIND, sum(result.by_vendor.values()))
+    await sync_status.start_job(
+        user_id,
+        KIND,
+        sum(result.by_vendor.values()),
+        unfinished_since=None if full and sync is not None else since,
+    )
     await queue.send_all(SYNC_QUEUE, work)
     if sync is not None:
         await mail_sync.complete(user_id, sync)
