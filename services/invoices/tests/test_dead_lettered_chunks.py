@@ -46,4 +46,4 @@ def test_the_horizon_matches_the_sync_queue_declarations(local_stack):
 
     ws = local_stack.ws
     receives = ws.resources.queues["sync"].max_receive_count
-    assert DEAD_LETTER_HORIZON_S == ws.visibility_timeout("sync") * receives
+    assert ws.visibility_timeout("sync") * receives == DEAD_LETTER_HORIZON_S

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from paypulse_common import aws, ledger, queue
+from paypulse_common import ledger, queue
 from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import settings
@@ -96,18 +96,7 @@ async def _write(user_id: str, item: dict[str, Any]) -> bool:
 
 async def settle(user_id: str, job_id: str) -> None:
     """After a write to the job's row: queue its summary once the job is settled."""
-    from paypulse_common.dynamo import from_item
-
-    db = await aws.client("dynamodb")
-    try:
-        answer = await db.get_item(
-            TableName=settings().table("ingestion_ledger"),
-            Key=_key(user_id, job_id),
-            ConsistentRead=True,
-        )
-    except Exception as exc:
-        raise DependencyError("Database error (import summary)") from exc
-    row = from_item(answer["Item"]) if "Item" in answer else None
+    row = await ledger.get(user_id, ledger.summary_key(job_id))  # a consistent read
     if row is None or not ledger.summary_settled(row):
         return
     await queue.send_all(
