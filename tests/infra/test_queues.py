@@ -31,7 +31,11 @@ def test_queue_has_a_dlq_redrive_and_six_times_the_worker_timeout(offline, ws):
 
 def test_worker_mapping_reports_batch_item_failures_with_bounded_concurrency(offline, ws):
     queue = _queue(offline, "queues-sync")
-    mappings = [m.inputs for m in offline.of_type(MAPPING) if ":sqs:" in m.inputs["eventSourceArn"]]
+    mappings = [
+        m.inputs
+        for m in offline.of_type(MAPPING)
+        if m.inputs["eventSourceArn"] == queue.state["arn"]
+    ]
     assert len(mappings) == 1
     (props,) = mappings
     fn = ws.consumer("sync")
