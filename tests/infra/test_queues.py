@@ -31,7 +31,11 @@ def test_queue_has_a_dlq_redrive_and_six_times_the_worker_timeout(offline, ws):
 
 def test_worker_mapping_reports_batch_item_failures_with_bounded_concurrency(offline, ws):
     queue = _queue(offline, "queues-sync")
-    mappings = [m.inputs for m in offline.of_type(MAPPING) if ":sqs:" in m.inputs["eventSourceArn"]]
+    mappings = [
+        m.inputs
+        for m in offline.of_type(MAPPING)
+        if m.inputs["eventSourceArn"] == queue.state["arn"]
+    ]
     assert len(mappings) == 1
     (props,) = mappings
     fn = ws.consumer("sync")
@@ -65,6 +69,7 @@ def test_producers_may_only_send_and_the_worker_only_consume(offline, ws):
         "receive_gmail_push",
         "renew_gmail_watches",
         "sync_invoices",  # hands on what a Gmail push's sync found, in chunks
+        "sweep_rental_invoices",
     }
     assert granted == {
         **{p: {"sqs:SendMessage"} for p in producers},

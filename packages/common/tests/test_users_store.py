@@ -43,7 +43,7 @@ def test_iter_user_ids_skips_claims_and_pages(run_as):
         return [uid async for uid in users.iter_user_ids(page_size=3)]
 
     run_as("signup_user", create())
-    ids = run_as("fetch_latest_invoice", page())
+    ids = run_as("sweep_rental_invoices", page())
     assert len(ids) == 7 and all(i.startswith("user_") for i in ids)
 
 

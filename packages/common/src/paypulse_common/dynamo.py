@@ -60,6 +60,12 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: from_attr(v) for k, v in item.items()}
 
 
+async def get_row(db: Any, table: str, key: dict[str, str]) -> dict[str, Any] | None:
+    """One item by its (string) key attributes, as plain values; None when absent."""
+    answer = await db.get_item(TableName=table, Key={k: {"S": v} for k, v in key.items()})
+    return from_item(answer["Item"]) if "Item" in answer else None
+
+
 async def query_all(db: Any, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
     """Every item of a Query (or Scan with ``_scan=True``), following LastEvaluatedKey."""
     scan = kwargs.pop("_scan", False)

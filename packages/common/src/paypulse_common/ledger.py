@@ -84,6 +84,24 @@ def sync_key(kind: str) -> str:
     return f"sync#{kind}"
 
 
+def summary_key(job_id: str) -> str:
+    """The import summary of an ingest job (what it uploaded, parsed and imported)."""
+    return f"summary#{job_id}"
+
+
+def summary_settled(row: dict[str, Any]) -> bool:
+    """Whether an import summary row's job is settled: every chunk done, every upload parsed
+    (paypulse_invoices.import_summary)."""
+    chunks_done = set(row.get("chunks_done") or ())
+    uploads = set(row.get("uploads") or ())
+    return len(chunks_done) >= int(row.get("chunks", 0)) and uploads <= set(row.get("parsed") or ())
+
+
+def summary_push_key(job_id: str) -> str:
+    """The one summary push of an ingest job (claimed before it is sent)."""
+    return f"push#summary#{job_id}"
+
+
 async def seen_messages(user_id: str, kind: str, message_ids: Iterable[str]) -> set[str]:
     """The ids among ``message_ids`` whose message entry (``mail_key``) is done: taken by an
     earlier run. One Query over the user's ``mail#<kind>#`` entries (every page; a few
@@ -200,11 +218,18 @@ async def claim_many(user_id: str, entries: dict[str, dict[str, Any]]) -> set[st
     return claimed
 
 
-async def record_many(user_id: str, entries: dict[str, dict[str, Any]], status: str = DONE) -> None:
+async def record_many(
+    user_id: str,
+    entries: dict[str, dict[str, Any]],
+    status: str = DONE,
+    *,
+    also: list[dict[str, Any]] | None = None,
+) -> None:
     """Write the final state of many entries (99 per transaction behind the tombstone fence;
-    UserDeletedError once the user is deleted)."""
+    UserDeletedError once the user is deleted). ``also``: transaction items written in the
+    same transaction as the first entries (all or nothing with them)."""
     now = str(int(time.time()))
-    puts = []
+    puts = list(also or [])
     for key, attrs in entries.items():
         item = {**to_item(attrs), **_key(user_id, key)}
         item.update({"status": {"S": status}, "updated_at": {"N": now}})
@@ -236,13 +261,22 @@ async def release(user_id: str, ledger_key: str) -> None:
             raise DependencyError("Database error (ledger)") from exc
 
 
-async def record(user_id: str, ledger_key: str, status: str = DONE, **attrs: Any) -> None:
-    """Write the final state of an entry (overwrites; behind the tombstone fence)."""
+async def record(
+    user_id: str,
+    ledger_key: str,
+    status: str = DONE,
+    *,
+    also: list[dict[str, Any]] | None = None,
+    **attrs: Any,
+) -> None:
+    """Write the final state of an entry (overwrites; behind the tombstone fence). ``also``:
+    transaction items written with it, all or nothing (after it: the cancellation reason of
+    ``also[i]`` is ``cancelled_item(exc.__cause__, i + 1)``)."""
     item = {**to_item(attrs), **_key(user_id, ledger_key)}
     item["status"] = {"S": status}
     item["updated_at"] = {"N": str(int(time.time()))}
     try:
-        await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}])
+        await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}, *(also or [])])
     except UserDeletedError:
         raise
     except Exception as exc:

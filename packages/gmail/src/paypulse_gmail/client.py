@@ -316,10 +316,18 @@ class GmailClient:
         *,
         mime_types: Iterable[str] | None = ("application/pdf",),
         concurrency: int = 8,
+        max_bytes: int | None = None,
     ) -> list[Attachment]:
         """Attachments of a ``format=full`` message (inline ``body.data`` or ``attachmentId``),
-        filtered by type (None: all), downloaded concurrently (at most ``concurrency``)."""
-        parts = find_attachments(message.get("payload") or {}, mime_types)
+        filtered by type (None: all), downloaded concurrently (at most ``concurrency``).
+        Parts whose ``body.size`` (Gmail: "number of bytes for the message part data",
+        decoded) is over ``max_bytes`` are left out without being downloaded
+        (``mime.oversized_attachments`` lists them)."""
+        parts = [
+            p
+            for p in find_attachments(message.get("payload") or {}, mime_types)
+            if max_bytes is None or p.size <= max_bytes
+        ]
         bound = asyncio.Semaphore(max(1, concurrency))
 
         async def one(part: Any) -> Attachment:

@@ -182,6 +182,14 @@ def find_attachments(
     return found
 
 
+def oversized_attachments(
+    payload: dict, max_bytes: int, mime_types: Iterable[str] | None = ("application/pdf",)
+) -> list[AttachmentPart]:
+    """The attachments of a ``format=full`` payload whose ``body.size`` is over ``max_bytes``:
+    decided from the part tree alone, before anything is downloaded."""
+    return [p for p in find_attachments(payload, mime_types) if p.size > max_bytes]
+
+
 def _declared_charset(part: dict) -> str | None:
     content_type = part_headers(part).get("content-type", "")
     msg = Message()

@@ -11,7 +11,9 @@ from paypulse_common.runtime import settings
 from paypulse_common.secrets import secret_value
 
 
-async def gmail_for(user_id: str) -> Any:
+async def gmail_for(user_id: str, *, time_budget_s: float | None = None) -> Any:
+    """``time_budget_s``: no quota or backoff wait of the client ends later than this after
+    now (default: the client's, inside API Gateway's 30 s)."""
     from paypulse_gmail.client import GmailClient
     from paypulse_gmail.credentials import GmailCredentials
     from paypulse_gmail.token_store import token_store
@@ -28,4 +30,6 @@ async def gmail_for(user_id: str) -> Any:
         token_uri=f"{s.google_oauth_base}/token",
         on_disconnect=disconnected,
     )
-    return GmailClient(credentials, root_url=s.gmail_api_root)
+    if time_budget_s is None:
+        return GmailClient(credentials, root_url=s.gmail_api_root)
+    return GmailClient(credentials, root_url=s.gmail_api_root, time_budget_s=time_budget_s)

@@ -46,7 +46,10 @@ async def start_rental(user_id: str) -> int:
     from paypulse_invoices.rental_ingest import KIND, rental_query
 
     gmail = await gmail_for(user_id)
-    sync = await mail_sync.scope(gmail, user_id, KIND)
+    # a dead-lettered chunk of an earlier job: a full search finds its messages again
+    since = await sync_status.unfinished_since(user_id, KIND)
+    full = sync_status.lost(since)
+    sync = await mail_sync.scope(gmail, user_id, KIND, full=full)
     work: list[dict[str, Any]] = []
     found = 0
     if not sync.nothing_new:
@@ -56,7 +59,15 @@ async def start_rental(user_id: str) -> int:
             ids = [i for i in await mail_sync.unseen(user_id, KIND, ids) if i not in taken]
             found += len(ids)
             work += _messages("rental_ids", user_id, vendor["vendor_id"], ids)
-    await sync_status.start_job(user_id, KIND, found)
+    job = await sync_status.start_job(
+        user_id, KIND, found, unfinished_since=None if full else since
+    )
+    if work:  # one push for what the job imports (import_summary), not one per notice
+        from paypulse_invoices.import_summary import open_job
+
+        await open_job(user_id, job, len(work))
+        for n, message in enumerate(work):
+            message.update(job=job, chunk=str(n))
     await queue.send_all(SYNC_QUEUE, work)
     await mail_sync.complete(user_id, sync)
     return found
@@ -82,8 +93,12 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
     ]
     gmail = await gmail_for(user_id)
     # incremental only for the default run over every vendor (as fetch_retail)
+    since = await sync_status.unfinished_since(user_id, KIND)
+    full = sync_status.lost(since)
     sync = (
-        await mail_sync.scope(gmail, user_id, KIND) if window is None and category is None else None
+        await mail_sync.scope(gmail, user_id, KIND, full=full)
+        if window is None and category is None
+        else None
     )
     work: list[dict[str, Any]] = []
     if sync is None or not sync.nothing_new:
@@ -100,7 +115,12 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
             if new:
                 result.by_vendor[vendor["vendor_id"]] = len(new)
             work += _messages("retail_ids", user_id, vendor["vendor_id"], new)
-    await sync_status.start_job(user_id, KIND, sum(result.by_vendor.values()))
+    await sync_status.start_job(
+        user_id,
+        KIND,
+        sum(result.by_vendor.values()),
+        unfinished_since=None if full and sync is not None else since,
+    )
     await queue.send_all(SYNC_QUEUE, work)
     if sync is not None:
         await mail_sync.complete(user_id, sync)
@@ -108,15 +128,29 @@ async def start_retail(user_id: str, window: Any = None, category: str | None = 
 
 
 async def rental_chunk(user_id: str, body: Mapping[str, Any]) -> None:
-    """Worker: download the chunk's PDFs and upload the new ones (parse follows via S3)."""
-    from paypulse_invoices.rental_ingest import KIND, candidates_of, upload_many
+    """Worker: download the chunk's PDFs and upload the new ones (parse follows via S3). A PDF
+    over the size limit is recorded as failed without being downloaded, and a message with
+    nothing to take is marked seen, so neither is fetched again by a later sync."""
+    from paypulse_invoices.rental_ingest import KIND, Fetched, candidates_of, upload_many
 
     vendor, ids = await _chunk(body)
     # taken since the chunk was queued (another job): neither fetched nor downloaded again
     fresh = await mail_sync.unseen(user_id, KIND, ids)
-    found = await candidates_of(await gmail_for(user_id), vendor, fresh) if fresh else []
-    result = await upload_many(user_id, found)
-    await sync_status.add(user_id, "rental", stored=len(result.uploaded), processed=len(ids))
+    fetched = await candidates_of(await gmail_for(user_id), vendor, fresh) if fresh else Fetched()
+    job = str(body["job"]) if body.get("job") else None
+    result = await upload_many(user_id, fetched.candidates, job=job)
+    await sync_status.add(
+        user_id,
+        "rental",
+        stored=len(result.uploaded),
+        processed=len(ids),
+        failures=fetched.too_large,
+    )
+    await ledger.mark_seen(user_id, KIND, fetched.nothing_to_take)
+    if job:
+        from paypulse_invoices.import_summary import chunk_done
+
+        await chunk_done(user_id, job, str(body.get("chunk", "")))
 
 
 async def retail_chunk(user_id: str, body: Mapping[str, Any]) -> None:

@@ -51,12 +51,12 @@ class SyncScope:
         return ids if self.added is None else [i for i in ids if i in self.added]
 
 
-async def scope(gmail: Any, user_id: str, kind: str) -> SyncScope:
+async def scope(gmail: Any, user_id: str, kind: str, *, full: bool = False) -> SyncScope:
     """Incremental from the stored history id when it is this mailbox's and Gmail still
-    answers for it, else full."""
+    answers for it, else (or with ``full``) full."""
     from paypulse_gmail.client import HistoryExpiredError
 
-    stored = await ledger.synced_history(user_id, kind)
+    stored = None if full else await ledger.synced_history(user_id, kind)
     account = await gmail.account_email() if stored is not None else None
     if stored is not None and account is None:  # tokens stored before addresses were kept
         account = str((await gmail.get_profile())["emailAddress"]).lower()

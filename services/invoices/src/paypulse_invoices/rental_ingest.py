@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,14 +19,11 @@ from paypulse_common import ledger
 from paypulse_common.errors import DependencyError, UserDeletedError
 from paypulse_common.runtime import gather_all, settings
 from paypulse_common.tombstone import put_object_fenced
-from paypulse_invoices import mail_sync
-from paypulse_invoices.gmail_session import gmail_for
-from paypulse_invoices.mail_sync import SyncScope
-from paypulse_invoices.vendor_source import vendors
+from paypulse_invoices.rental_parse import MAX_PDF_BYTES
 
 KIND = "rental"
+TOO_LARGE = "too_large"  # the reason an attachment over MAX_PDF_BYTES is recorded with
 
-MAX_PDF_BYTES = 15 * 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -71,30 +67,6 @@ def _subject_matches(vendor: dict[str, Any], subject: str) -> bool:
 CHUNK = 50  # messages per Gmail batch; also bounds how many PDFs are held in memory
 
 
-async def candidate_chunks(
-    gmail: Any,
-    user_id: str,
-    *,
-    after: date | None,
-    sync: SyncScope | None = None,
-    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
-) -> AsyncIterator[list[Candidate]]:
-    """The PDF attachments of the rent-notice e-mails since ``after`` (None: ever), one chunk
-    of up to CHUNK messages at a time (every page of the search is followed first). With
-    ``sync``, only the messages it looks at (none and no search when nothing was added). The
-    message ids are filtered by ``keep`` before anything is fetched (default: the messages not
-    taken by an earlier run)."""
-    if sync is not None and sync.nothing_new:
-        return
-    for vendor in await vendors("rental"):
-        ids = await gmail.list_message_ids(rental_query(vendor, after))
-        if sync is not None:
-            ids = sync.narrow(ids)
-        ids = await (keep(ids) if keep else mail_sync.unseen(user_id, KIND, ids))
-        for start in range(0, len(ids), CHUNK):
-            yield await candidates_of(gmail, vendor, ids[start : start + CHUNK])
-
-
 def rental_query(vendor: dict[str, Any], after: date | None) -> str:
     """The Gmail search for one landlord's notices with attachments since ``after``."""
     from paypulse_gmail.query import vendor_query
@@ -104,37 +76,48 @@ def rental_query(vendor: dict[str, Any], after: date | None) -> str:
     return f"{query} has:attachment"
 
 
-async def candidates_of(gmail: Any, vendor: dict[str, Any], ids: list[str]) -> list[Candidate]:
-    """The PDF attachments of the messages ``ids`` whose subject is the vendor's."""
-    from paypulse_gmail.mime import message_info
+@dataclass
+class Fetched:
+    """What the messages of one vendor gave: the PDFs to take, the attachments refused by
+    size before any download (``{"message_id", "reason"}``), and the messages that hold
+    nothing to take (no PDF, or only refused ones): settled without an upload."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    too_large: list[dict[str, str]] = field(default_factory=list)
+    nothing_to_take: list[str] = field(default_factory=list)
+
+
+async def candidates_of(gmail: Any, vendor: dict[str, Any], ids: list[str]) -> Fetched:
+    """The PDF attachments of the messages ``ids`` whose subject is the vendor's. A PDF whose
+    Gmail ``body.size`` is over MAX_PDF_BYTES is never downloaded: it is reported in
+    ``too_large`` (decided from the message's part tree alone)."""
+    from paypulse_gmail.mime import message_info, oversized_attachments
 
     messages = await gmail.get_messages(ids)
     wanted = [m for m in messages if _subject_matches(vendor, message_info(m).subject)]
-    batches = await gather_all(*(gmail.download_attachments(m) for m in wanted))
-    return [
-        Candidate(vendor, message["id"], att.filename, att.data, att.sha256)
-        for message, attachments in zip(wanted, batches, strict=True)
-        for att in attachments
-        if len(att.data) <= MAX_PDF_BYTES
-    ]
+    batches = await gather_all(
+        *(gmail.download_attachments(m, max_bytes=MAX_PDF_BYTES) for m in wanted)
+    )
+    fetched = Fetched()
+    for message, attachments in zip(wanted, batches, strict=True):
+        fetched.too_large += [
+            {"message_id": message["id"], "reason": TOO_LARGE}
+            for _ in oversized_attachments(message.get("payload") or {}, MAX_PDF_BYTES)
+        ]
+        kept = [a for a in attachments if len(a.data) <= MAX_PDF_BYTES]
+        fetched.candidates += [
+            Candidate(vendor, message["id"], a.filename, a.data, a.sha256) for a in kept
+        ]
+        if not kept:
+            fetched.nothing_to_take.append(message["id"])
+    return fetched
 
 
-async def candidates(
-    user_id: str,
-    *,
-    after: date | None,
-    keep: Callable[[list[str]], Awaitable[list[str]]] | None = None,
-) -> list[Candidate]:
-    """Every candidate since ``after`` (for short windows, e.g. this month's notice) among the
-    message ids ``keep`` keeps (see candidate_chunks)."""
-    gmail = await gmail_for(user_id)
-    chunks = candidate_chunks(gmail, user_id, after=after, keep=keep)
-    return [c async for chunk in chunks for c in chunk]
-
-
-async def _put(user_id: str, key: str, c: Candidate) -> None:
+async def _put(user_id: str, key: str, c: Candidate, job: str | None) -> None:
     """Upload behind the account-deletion fence (the object is removed again, and
     UserDeletedError raised, when the user was deleted meanwhile)."""
+    from paypulse_invoices.import_summary import METADATA
+
     await put_object_fenced(
         user_id,
         Bucket=settings().bucket("invoices"),
@@ -147,17 +130,22 @@ async def _put(user_id: str, key: str, c: Candidate) -> None:
             "vendor-id": str(c.vendor["vendor_id"]),
             "template": str(c.vendor.get("parser") or ""),
             "original-filename": metadata_text(c.filename),
+            **({METADATA: job} if job else {}),
         },
     )
 
 
 async def upload_many(
-    user_id: str, found: list[Candidate], *, concurrency: int = 16
+    user_id: str, found: list[Candidate], *, concurrency: int = 16, job: str | None = None
 ) -> IngestResult:
     """Claim every candidate in the ledger (batched), upload the claimed ones concurrently and
     mark them done (batched), then record the messages all of whose PDFs are taken. A failed
     upload gives its claim back and the error is raised after the others finished, so a retry
-    picks up exactly what is missing."""
+    picks up exactly what is missing. ``job``: the ingest job with an import summary the
+    uploads belong to (their metadata; counted in the same transaction that marks them done,
+    ``import_summary``)."""
+    from paypulse_invoices.import_summary import add_item, upload_id
+
     result = IngestResult()
     wanted = {
         ledger.message_key(c.message_id, c.sha256): c for c in found
@@ -170,7 +158,7 @@ async def upload_many(
     async def one(entry: str) -> str | None:
         async with bound:
             try:
-                await _put(user_id, keys[entry], wanted[entry])
+                await _put(user_id, keys[entry], wanted[entry], job)
             except UserDeletedError:
                 raise
             except Exception:
@@ -179,7 +167,12 @@ async def upload_many(
             return entry
 
     done = [e for e in await gather_all(*(one(e) for e in sorted(claimed))) if e]
-    await ledger.record_many(user_id, {e: {"s3_key": keys[e], "kind": KIND} for e in done})
+    counted = add_item(user_id, job, uploads=[upload_id(keys[e]) for e in done]) if job else None
+    await ledger.record_many(
+        user_id,
+        {e: {"s3_key": keys[e], "kind": KIND} for e in done},
+        also=[counted] if counted else None,
+    )
     await _mark_taken_messages(user_id, wanted, set(done), set(wanted) - claimed)
     result.uploaded = sorted(keys[e] for e in done)
     if len(done) < len(claimed):

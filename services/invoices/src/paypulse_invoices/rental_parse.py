@@ -26,8 +26,13 @@ from paypulse_common.errors import (
 from paypulse_common.logs import get_logger
 from paypulse_common.objects import read_bounded
 from paypulse_common.tombstone import ensure_live
-from paypulse_invoices import rental_store
+from paypulse_invoices import import_summary, rental_store
 
+# The largest rent-notice PDF taken: parse_invoice (1,024 MB) holds the bytes, pymupdf's
+# document and the extracted text at once, and a one-page notice is ~50-200 kB. Gmail delivers
+# messages of up to 50 MB (25 MB when sent from Gmail), so a larger PDF does occur; it is
+# recorded as failed ("too_large") by the ingest before any download (Gmail's part
+# ``body.size``, rental_ingest.candidates_of) and here if one is uploaded anyway.
 MAX_PDF_BYTES = 15 * 1024 * 1024
 _KEY = re.compile(r"^invoices/(user_[0-9a-f-]{36})/rental/([^/]+)\.pdf$")
 log = get_logger("paypulse.parse_invoice")
@@ -67,23 +72,24 @@ async def parse_object(obj: RentalObject) -> str | None:
 
 async def _outcome(obj: RentalObject) -> str | None:
     try:
-        return await _parse(obj)
+        data, meta = await read_bounded(obj.bucket, obj.key, MAX_PDF_BYTES)
+    except NotFoundError:  # deleted since the upload (e.g. account deleted)
+        log.info("rental object is gone", extra={"key": obj.key})
+        return None
+    try:
+        return await _parse(obj, data, meta)
     except UserDeletedError:
         raise
     except PayPulseError as exc:
         if exc.retryable:
             raise
-        if isinstance(exc, NotFoundError):  # deleted since the upload (e.g. account deleted)
-            log.info("rental object is gone", extra={"key": obj.key})
-            return None
-        await _failed(obj, getattr(exc, "reason", "unparseable"))
+        await _failed(obj, getattr(exc, "reason", "unparseable"), meta)
         return None
 
 
-async def _parse(obj: RentalObject) -> str:
+async def _parse(obj: RentalObject, data: bytes | None, meta: dict[str, str]) -> str:
     from paypulse_parsers.rental import parse_pdf, to_rental_row
 
-    data, meta = await read_bounded(obj.bucket, obj.key, MAX_PDF_BYTES)
     if data is None:
         raise PdfTooLargeError()
     filename = meta.get("original-filename") or f"{obj.stem}.pdf"
@@ -102,10 +108,20 @@ async def _parse(obj: RentalObject) -> str:
         extractor=doc.extractor,
         confidence=Decimal(str(round(doc.confidence, 2))),
     )
+    job = meta.get(import_summary.METADATA) or None
+    if job:
+        row["ingest_job"] = job  # the stream notifier leaves it to the job's summary
     inserted = await rental_store.insert(row)
-    await ledger.record(
+    # imported by this job: inserted now, or by an earlier try of this same upload
+    imported = inserted or bool(
+        job and ((await rental_store.get(obj.user_id, invoice_id)) or {}).get("ingest_job") == job
+    )
+    await import_summary.record_outcome(
         obj.user_id,
         ledger.object_key(obj.key),
+        job,
+        obj.key,
+        invoice_id if imported else None,
         status=doc.status,
         invoice_id=invoice_id,
         kind="rental",
@@ -114,8 +130,15 @@ async def _parse(obj: RentalObject) -> str:
     return invoice_id
 
 
-async def _failed(obj: RentalObject, reason: str) -> None:
+async def _failed(obj: RentalObject, reason: str, meta: dict[str, str]) -> None:
     log.warning("rental invoice failed to parse", extra={"reason": reason, "key": obj.key})
-    await ledger.record(
-        obj.user_id, ledger.object_key(obj.key), status="failed", reason=reason, kind="rental"
+    await import_summary.record_outcome(
+        obj.user_id,
+        ledger.object_key(obj.key),
+        meta.get(import_summary.METADATA) or None,
+        obj.key,
+        None,
+        status="failed",
+        reason=reason,
+        kind="rental",
     )

@@ -69,12 +69,10 @@ async def all_rows(user_id: str) -> list[dict[str, Any]]:
 
 
 async def get(user_id: str, invoice_id: str) -> dict[str, Any] | None:
+    from paypulse_common.dynamo import get_row
+
     db = await aws.client("dynamodb")
     try:
-        response = await db.get_item(
-            TableName=_table(),
-            Key={"UserID": {"S": user_id}, "InvoiceID": {"S": invoice_id}},
-        )
+        return await get_row(db, _table(), {"UserID": user_id, "InvoiceID": invoice_id})
     except Exception as exc:
         raise DependencyError("Database error during invoice retrieval") from exc
-    return from_item(response["Item"]) if "Item" in response else None

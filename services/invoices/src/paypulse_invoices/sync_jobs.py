@@ -22,9 +22,19 @@ log = get_logger("paypulse.sync_jobs")
 
 
 async def _rental_latest(user_id: str, body: Mapping[str, Any]) -> None:
-    from paypulse_invoices.rental_latest import ingest_latest
+    """The weekday sweep's job (the window searched), or the ids a latest route handed off;
+    examined with the worker's remaining time (rental_latest)."""
+    from paypulse_invoices.rental_latest import MAX_HANDOFF_IDS, budget, ingest_latest
 
-    await ingest_latest(user_id)
+    ids = body.get("ids")
+    only = None
+    if isinstance(ids, dict):
+        only = {
+            str(vendor): [str(i) for i in listed][:MAX_HANDOFF_IDS]
+            for vendor, listed in ids.items()
+            if isinstance(listed, list)
+        }
+    await ingest_latest(user_id, budget_s=budget(None), only=only, hand_off=False)
 
 
 async def _retail_weekly(user_id: str, body: Mapping[str, Any]) -> None:

@@ -17,6 +17,10 @@ from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
 
 MAX_FAILURES = 50
+# After this long every message of a job is either done or in the sync queue's dead-letter
+# queue: the worker's visibility timeout (6 x its 900 s timeout) times the queue's
+# max_receive_count (5), from the declarations (a test keeps them equal).
+DEAD_LETTER_HORIZON_S = 6 * 900 * 5
 # Every attribute by placeholder: several are DynamoDB reserved words (e.g. "stored").
 _NAMES = {
     "#job": "job_id",
@@ -27,6 +31,7 @@ _NAMES = {
     "#failed": "failed",
     "#failures": "failures",
     "#processed": "processed",
+    "#unfinished": "unfinished_since",
 }
 
 
@@ -67,23 +72,30 @@ async def _update(
     return True
 
 
-async def start_job(user_id: str, kind: str, found: int) -> str:
-    """A new ingest job: counters reset, ``found`` new messages handed to the worker."""
+async def start_job(
+    user_id: str, kind: str, found: int, *, unfinished_since: int | None = None
+) -> str:
+    """A new ingest job: counters reset, ``found`` new messages handed to the worker;
+    ``unfinished_since``: carried over from the jobs before (see ``lost``)."""
     job_id = uuid.uuid4().hex
     now = int(time.time())
-    await _update(
-        user_id,
-        kind,
+    values = {
+        ":j": {"S": job_id},
+        ":t": {"N": str(now)},
+        ":f": {"N": str(found)},
+        ":z": {"N": "0"},
+        ":e": {"L": []},
+    }
+    expression = (
         "SET #job = :j, #started = :t, #updated = :t, #found = :f, #stored = :z,"
-        " #failed = :z, #processed = :z, #failures = :e",
-        {
-            ":j": {"S": job_id},
-            ":t": {"N": str(now)},
-            ":f": {"N": str(found)},
-            ":z": {"N": "0"},
-            ":e": {"L": []},
-        },
+        " #failed = :z, #processed = :z, #failures = :e"
     )
+    if unfinished_since is None:
+        expression += " REMOVE #unfinished"
+    else:
+        expression += ", #unfinished = :u"
+        values[":u"] = {"N": str(unfinished_since)}
+    await _update(user_id, kind, expression, values)
     return job_id
 
 
@@ -141,3 +153,24 @@ async def get(user_id: str, kind: str) -> dict[str, Any] | None:
     except Exception as exc:
         raise DependencyError("Database error (sync status)") from exc
     return from_item(answer["Item"]) if "Item" in answer else None
+
+
+async def unfinished_since(user_id: str, kind: str) -> int | None:
+    """Since when (epoch s) jobs of ``kind`` have left messages unprocessed: the last job's
+    start when it is incomplete, or what it carried over from an earlier incomplete one;
+    None when every job finished."""
+    job = await get(user_id, kind) or {}
+    if job.get("unfinished_since") is not None:
+        return int(job["unfinished_since"])
+    if int(job.get("processed", 0)) < int(job.get("found", 0)):
+        return int(job.get("started_at", 0))
+    return None
+
+
+def lost(since: int | None) -> bool:
+    """Whether messages unprocessed ``since`` then are past the dead-letter horizon: a chunk
+    dead-lettered after its transient retries. Its ids are in no ledger entry, but the
+    mailbox's history id advanced when they were queued, so no incremental sync would see
+    them again: the next sync is then a full search, which finds every message not taken
+    (ingest_jobs). Conservative: a job merely slow past the horizon costs one full search."""
+    return since is not None and since + DEAD_LETTER_HORIZON_S <= time.time()

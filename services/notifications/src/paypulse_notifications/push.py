@@ -42,20 +42,32 @@ def apns_payload(title: str, body: str, invoice_id: str) -> str:
 
 
 async def notify(record: dict[str, Any]) -> bool:
-    """Send the pushes for one stream record; False when it was not an INSERT, already sent, or
-    its owner was deleted (the claim is fenced by the deletion tombstone: dropped, not raised)."""
+    """Send the pushes for one stream record; False when it was not an INSERT, already sent,
+    left to its ingest job's summary (``import_summary.covers``), or its owner was deleted
+    (the claim is fenced by the deletion tombstone: dropped, not raised)."""
+    from paypulse_notifications import import_summary
+
     if record.get("eventName") != "INSERT":
         return False
     invoice = from_item(record["dynamodb"]["NewImage"])
     user_id, invoice_id = invoice["UserID"], invoice["InvoiceID"]
-    entry = f"push#{invoice_id}"
+    job = invoice.get("ingest_job")
+    if job and await import_summary.covers(user_id, str(job), invoice_id):
+        return False
+    title, body = message_for(invoice)
+    return await send_once(user_id, f"push#{invoice_id}", title, body, invoice_id)
+
+
+async def send_once(user_id: str, entry: str, title: str, body: str, invoice_id: str) -> bool:
+    """Publish one notification to the user's topic subscription and devices, claimed in the
+    ledger as ``entry`` first (given back on failure, so a retry sends it; never twice).
+    False when already sent or the user was deleted."""
     try:
         if not await ledger.claim(user_id, entry):
             return False
     except UserDeletedError:
         log.info("dropped: the account was deleted")
         return False
-    title, body = message_for(invoice)
     sns = await aws.client("sns")
     try:
         await sns.publish(

@@ -1,24 +1,24 @@
-"""POST /v1/invoices/rental/ingest/latest, and the weekday 08:30 schedule for every user.
+"""POST /v1/invoices/rental/ingest/latest: this month's rent notice of the caller.
 
-API: 200 this month's invoice was already processed, 201 found and ingested now, 204 not yet
-available (no body). Schedule: one ``rental_latest`` message per connected user on the sync
-queue (the ``sync_invoices`` worker does the work) → a report of what was enqueued.
+200 this month's invoice was already processed, 201 found (uploaded now; parsed and pushed
+asynchronously), 204 not found (no body): not sent yet, or not among the messages examined
+within the time budget, the rest then being examined by the sync worker (rental_latest).
 Errors: 401, 502 GMAIL_TOKEN_EXPIRED, 502.
 """
-
-from collections.abc import Mapping
-from typing import Any
 
 from paypulse_common.auth import Principal
 from paypulse_common.errors import GmailTokenExpiredError, InvalidCredentialsError
 from paypulse_common.http import Contract, Request, Response, created, no_content, ok
 from paypulse_common.runtime import http_handler
 from paypulse_invoices.rental_latest import ingest_latest
-from paypulse_invoices.scheduled import enqueue_every_user
 
 CONTRACT = Contract(
     summary="Ingest this month's rent notice if it has arrived",
-    description="200: already processed; 201: found and ingested now; 204: not sent yet.",
+    description=(
+        "200: already processed; 201: found and being processed; 204: not found yet (when the "
+        "time budget ran out, the remaining messages are examined in the background and a "
+        "push follows if this month's notice is among them)."
+    ),
     responses={200: None, 201: None, 204: None},
     errors=(GmailTokenExpiredError, InvalidCredentialsError),
 )
@@ -33,8 +33,4 @@ async def handle(request: Request, principal: Principal) -> Response:
     return no_content()
 
 
-async def on_schedule(event: Mapping[str, Any]) -> dict[str, Any]:
-    return await enqueue_every_user("rental_latest")
-
-
-handler = http_handler(handle, CONTRACT, on_schedule=on_schedule)
+handler = http_handler(handle, CONTRACT)
