@@ -128,8 +128,14 @@ class MotoServer:
         if self._server is not None:
             self._server.stop()
         elif self._process is not None:
+            import subprocess
+
             self._process.terminate()
-            self._process.wait(timeout=10)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # busy with a large backlog: stop it for good
+                self._process.kill()
+                self._process.wait(timeout=10)
 
 
 def boto_client(service: str, endpoint_url: str) -> Any:
