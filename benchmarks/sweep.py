@@ -62,7 +62,13 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
     from paypulse_devkit.mailbox import rent_notice
     from paypulse_gmail.token_store import StoredTokens, expiry_in, token_store
 
-    notices = _notices(MAX_NOTICES)
+    # each notice is composed once and addressed to every user by replacing the placeholder
+    # (composing 15,000 MIME messages would take minutes)
+    placeholder = "sweep-placeholder@gmail.com"
+    notices = [
+        rent_notice(placeholder, sent=sent, filename=filename, pdf=pdf)
+        for sent, filename, pdf in _notices(MAX_NOTICES)
+    ]
     ddb = boto_client("dynamodb", stack.aws_endpoint)
     table = stack.names.tables["users"]
     seeded: list[dict[str, Any]] = []
@@ -73,10 +79,8 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
         user = User.new(email, f"Sweep {i}", "$2b$12$not-a-real-hash-seeded-by-the-sweep")
         grant = stack.google.accounts.authorize(gmail)
         count = i % (MAX_NOTICES + 1)
-        for sent, filename, pdf in notices[MAX_NOTICES - count :]:
-            stack.mailbox.add_raw(
-                rent_notice(gmail, sent=sent, filename=filename, pdf=pdf), owner=gmail
-            )
+        for raw in notices[MAX_NOTICES - count :]:
+            stack.mailbox.add_raw(raw.replace(placeholder.encode(), gmail.encode()), owner=gmail)
         rows.append({"PutRequest": {"Item": user.to_item()}})
         seeded.append({"user_id": user.user_id, "gmail": gmail, "grant": grant, "notices": count})
     for start in range(0, len(rows), 25):
