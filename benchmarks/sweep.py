@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -137,6 +139,18 @@ def _handled(deliveries: list[Any]) -> tuple[Counter[str], int]:
     return handled, failed
 
 
+def _progress(stack: Any, t0: float, done: threading.Event, every: float = 60.0) -> None:
+    """A line on stderr every ``every`` seconds: messages taken by the worker so far."""
+    while not done.wait(every):
+        queue = stack.events.queue_stats().get("sync", {})
+        print(
+            f"[sweep] {time.perf_counter() - t0:.0f} s: {queue.get('messages', 0)} messages "
+            f"received in {queue.get('batches', 0)} batches, backlog peak {queue.get('max_depth')}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, Any]:
     from infra.workspace import workspace
     from paypulse_devkit.aws_local import boto_client
@@ -157,9 +171,13 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         stack.gmail_api.quota.reset()
 
         t0 = time.perf_counter()
+        done = threading.Event()
+        progress = threading.Thread(target=_progress, args=(stack, t0, done), daemon=True)
+        progress.start()
         schedule = stack.events.fire_schedule("rental-weekdays")
         deliveries = stack.events.drain(timeout=3 * 3600)
         wall = time.perf_counter() - t0
+        done.set()
 
         handled, failed = _handled(deliveries)
         stored = sum(
