@@ -1,8 +1,9 @@
 """Run benchmark suites, print their tables and write benchmarks/results/latest.json.
 
 Usage: python -m benchmarks [suite ...]   (suites: cold_start, parse_pdf, ingest,
-retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync, cost_model, push_latency; default: all
-that are available)."""
+retail_extraction, extraction_speed, artifacts, delete_user, gmail_sync, cost_model, push_latency,
+ingest_routes, sweep; default: all that are available). ``SWEEP_USERS=1000`` sizes the sweep
+(default 10,000)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ SUITES = [
     "gmail_sync",
     "cost_model",
     "push_latency",
+    "ingest_routes",
+    "sweep",
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -34,7 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     chosen = args.suites or SUITES
-    report: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    latest = RESULTS / "latest.json"
+    # the suites not run now keep their last results (a run of one suite updates its entry)
+    report: dict[str, object] = json.loads(latest.read_text()) if latest.is_file() else {}
+    report["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     for name in chosen:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(module.table(result) if hasattr(module, "table") else json.dumps(result, indent=2))
         print()
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
+    latest.write_text(json.dumps(report, indent=2, default=str))
     return 0
 
 

@@ -557,3 +557,45 @@ def test_waiting_never_passes_the_deadline(connected, mailbox):
         run(client.get_messages(ids))
     assert error.value.code == "DEPENDENCY_FAILURE" and error.value.retryable
     assert clock.now <= deadline
+
+
+def test_clients_of_two_users_share_one_discovery_build_and_keep_their_own_auth(
+    connected, mailbox, store, make_tokens, monkeypatch
+):
+    """The resource objects are parsed from the discovery document once per process (a worker
+    syncs thousands of users); each request still carries its own user's token."""
+    from paypulse_gmail import client as client_module
+
+    factory, fake, _, _ = connected
+    builds: list[str] = []
+    real_import = client_module._import_discovery
+
+    class CountingDiscovery:
+        def __getattr__(self, name):
+            return getattr(real_import(), name)
+
+        def build(self, *args, **kwargs):
+            builds.append(kwargs["client_options"]["api_endpoint"])
+            return real_import().build(*args, **kwargs)
+
+    monkeypatch.setattr(client_module, "_services", {}, raising=False)
+    monkeypatch.setattr(client_module, "_import_discovery", CountingDiscovery)
+    other = "other@example.com"
+    mine = deliver(mailbox, 3)
+    theirs = deliver(mailbox, 2, owner=other)
+    access, refresh = fake.grant(other)
+    store.items["u2"] = make_tokens(access, refresh, expires_in=timedelta(minutes=50))
+    first = factory()
+    second = GmailClient(
+        GmailCredentials(
+            "u2", store, client_id="ios-client.apps.googleusercontent.com",
+            token_uri=first.root_url + "/token",
+        ),
+        root_url=first.root_url,
+        backoff_base=0.01,
+        bucket=TokenBucket(),
+    )  # fmt: skip
+
+    assert sorted(run(first.list_message_ids("subject:Hyresavi"))) == sorted(mine)
+    assert sorted(run(second.list_message_ids("subject:Hyresavi"))) == sorted(theirs)
+    assert len(builds) == 1

@@ -10,17 +10,19 @@ still fails raises ``DependencyError`` so the caller's own retry covers it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from paypulse_common import aws
 from paypulse_common.errors import DependencyError
-from paypulse_common.runtime import settings
+from paypulse_common.runtime import gather_all, settings
 
 BATCH = 10  # SendMessageBatch: "up to 10 messages"
 MAX_BATCH_BYTES = 256 * 1024  # the whole batch payload (SQS allows 1 MiB)
 ATTEMPTS = 3
+CONCURRENT_BATCHES = 10  # SendMessageBatch calls in flight at once (a sweep sends thousands)
 
 
 def _batches(bodies: list[str]) -> Iterable[list[str]]:
@@ -39,29 +41,34 @@ def _batches(bodies: list[str]) -> Iterable[list[str]]:
 
 
 async def send_all(queue: str, messages: Iterable[Mapping[str, Any]]) -> int:
-    """Send every message (JSON) to the logical ``queue`` in batches of 10; returns how many
-    SendMessageBatch calls were made."""
+    """Send every message (JSON) to the logical ``queue`` in batches of 10, up to
+    CONCURRENT_BATCHES calls at once; returns how many SendMessageBatch calls were made."""
     sqs = await aws.client("sqs")
     url = settings().queue(queue)
     bodies = [json.dumps(m, separators=(",", ":"), sort_keys=True) for m in messages]
-    calls = 0
-    for batch in _batches(bodies):
+    bound = asyncio.Semaphore(CONCURRENT_BATCHES)
+
+    async def send(batch: list[str]) -> int:
+        calls = 0
         pending = {str(i): body for i, body in enumerate(batch)}
-        for _ in range(ATTEMPTS):
-            calls += 1
-            try:
-                answer = await sqs.send_message_batch(
-                    QueueUrl=url,
-                    Entries=[{"Id": i, "MessageBody": b} for i, b in pending.items()],
-                )
-            except Exception as exc:
-                raise DependencyError("Error queueing work") from exc
-            failed = answer.get("Failed") or []
-            if any(f.get("SenderFault") for f in failed):
-                raise DependencyError(f"SQS refused a message: {failed[0].get('Code')}")
-            pending = {f["Id"]: pending[f["Id"]] for f in failed}
-            if not pending:
-                break
+        async with bound:
+            for _ in range(ATTEMPTS):
+                calls += 1
+                try:
+                    answer = await sqs.send_message_batch(
+                        QueueUrl=url,
+                        Entries=[{"Id": i, "MessageBody": b} for i, b in pending.items()],
+                    )
+                except Exception as exc:
+                    raise DependencyError("Error queueing work") from exc
+                failed = answer.get("Failed") or []
+                if any(f.get("SenderFault") for f in failed):
+                    raise DependencyError(f"SQS refused a message: {failed[0].get('Code')}")
+                pending = {f["Id"]: pending[f["Id"]] for f in failed}
+                if not pending:
+                    break
         if pending:
             raise DependencyError(f"{len(pending)} message(s) could not be queued")
-    return calls
+        return calls
+
+    return sum(await gather_all(*(send(b) for b in _batches(bodies))))

@@ -95,7 +95,9 @@ class MotoServer:
 
     def start(self) -> str:
         if self._server is not None:
-            serialize_dynamodb()
+            from paypulse_devkit import moto_scale
+
+            moto_scale.apply()  # serialized DynamoDB, no per-request cost growing with the data
             self._server.start()
             host, port = self._server.get_host_and_port()
             return f"http://{host}:{port}"
@@ -109,7 +111,15 @@ class MotoServer:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "paypulse_devkit.moto_scale",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -128,8 +138,14 @@ class MotoServer:
         if self._server is not None:
             self._server.stop()
         elif self._process is not None:
+            import subprocess
+
             self._process.terminate()
-            self._process.wait(timeout=10)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # busy with a large backlog: stop it for good
+                self._process.kill()
+                self._process.wait(timeout=10)
 
 
 def boto_client(service: str, endpoint_url: str) -> Any:

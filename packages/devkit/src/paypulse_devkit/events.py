@@ -21,8 +21,17 @@ AWS. S3 keys arrive URL-encoded as S3 sends them (space → ``+``, non-ASCII per
   response). The visibility timeout is not waited for: ``drain()`` lets it pass as soon as
   nothing else is pending (``redelivery_after`` seconds in the background thread), and SQS
   itself moves a message received ``maxReceiveCount`` times to the dead-letter queue.
-  Ref: Lambda developer guide, "Using Lambda with Amazon SQS" (example event) and "Handling
-  errors for an SQS event source in Lambda" (partial batch responses).
+  Batches run concurrently, as the event source mapping's pollers run them: at first five
+  batches at a time, then up to 300 more concurrent invocations per minute while messages are
+  still available, never more than the mapping's ``maximum_concurrency`` (``ScalingConfig.
+  MaximumConcurrency``, 2-1000: "limits the number of concurrent instances that the Amazon SQS
+  event source can invoke"). The pump records the largest backlog it saw
+  (``ApproximateNumberOfMessages``, sampled before receiving) and the most batches in flight
+  at once (``queue_stats``).
+  Ref: Lambda developer guide, "Using Lambda with Amazon SQS" (example event), "Handling
+  errors for an SQS event source in Lambda" (partial batch responses) and "Configuring scaling
+  behavior for SQS event source mappings" (five batches first, +300 per minute, maximum
+  concurrency); CloudFormation ``AWS::Lambda::EventSourceMapping ScalingConfig`` (2-1000).
 ``drain()`` delivers everything pending now (tests); ``start()`` runs a background thread
 (``paypulse dev``).
 
@@ -35,12 +44,14 @@ pushed, failed, dead-lettered.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,6 +74,15 @@ ASYNC_POLICY = RetryPolicy(attempts=1 + 2, max_age_s=6 * 3600, waits_s=(60.0, 12
 STREAM_POLICY = RetryPolicy(attempts=1 + 3, max_age_s=24 * 3600)
 
 MAX_LINES = 500
+
+# SQS event source mapping scaling (Lambda developer guide, "Configuring scaling behavior for SQS
+# event source mappings"): "Lambda starts processing five batches at a time with five concurrent
+# invocations of your function. If messages are still available, Lambda increases the number of
+# processes that are reading batches by up to 300 more instances per minute", bounded by the
+# mapping's maximum concurrency.
+SQS_INITIAL_BATCHES = 5
+SQS_SCALE_UP_PER_MINUTE = 300
+DEPTH_SAMPLE_EVERY_S = 0.25  # ApproximateNumberOfMessages is read at most this often per queue
 
 
 def _stderr(line: str) -> None:
@@ -151,6 +171,28 @@ def _event_time(event: dict[str, Any]) -> float | None:
 
 
 @dataclass
+class QueueStats:
+    """What the pump saw of one work queue since it was configured."""
+
+    maximum_concurrency: int
+    batches: int = 0
+    messages: int = 0
+    in_flight: int = 0  # batches handed to the function and not answered yet
+    peak_in_flight: int = 0
+    max_depth: int = 0  # largest ApproximateNumberOfMessages sampled before a receive
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "maximum_concurrency": self.maximum_concurrency,
+            "batches": self.batches,
+            "messages": self.messages,
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
+            "max_depth": self.max_depth,
+        }
+
+
+@dataclass
 class _Consumer:
     function: Function
     url: str
@@ -159,6 +201,18 @@ class _Consumer:
     max_receive_count: int
     client: Any = None  # authorized as the function (its execution role) when IAM is enforced
     invisible: list[tuple[float, str]] = field(default_factory=list)  # (since, receipt handle)
+    stats: QueueStats = field(default_factory=lambda: QueueStats(maximum_concurrency=5))
+    active_since: float | None = None  # when the pollers found messages (scale-up clock)
+    depth_sampled: float = 0.0
+    running: set[Future[None]] = field(default_factory=set)
+
+    def allowed(self, now: float) -> int:
+        """Concurrent batches the mapping may run now: five, then +300 per minute while
+        messages keep coming, at most the maximum concurrency."""
+        ramp = SQS_INITIAL_BATCHES
+        if self.active_since is not None:
+            ramp += int((now - self.active_since) * SQS_SCALE_UP_PER_MINUTE / 60)
+        return min(self.stats.maximum_concurrency, ramp)
 
 
 @dataclass
@@ -186,15 +240,30 @@ class EventPump:
         self._consumers: list[_Consumer] = []
         self.iam: Any = None  # iam_enforcement.Enforcer: the pump polls queues as the consumer
         self.redelivery_after = 30.0  # background thread: failed messages visible again after
+        # function -> maximum concurrency of its SQS mapping (stack config); else the declaration
+        self.maximum_concurrency: dict[str, int] = {}
+        self._batches: ThreadPoolExecutor | None = None  # the mappings' concurrent invocations
+        self._settled = threading.Condition()  # notified whenever a batch is answered
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- wiring
+    def _client(self, service: str) -> Any:
+        """The pump's own client of ``service`` (made once: a boto3 client costs tens of ms of
+        CPU to build, and the pump polls several times a second)."""
+        with self._clients_lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self._clients[service] = boto_client(service, self.endpoint)
+            return client
+
     def configure(self, names: PhysicalNames) -> None:
         """(Re)create queues, bucket notifications and stream readers after provisioning."""
         with self._lock:
-            sqs = boto_client("sqs", self.endpoint)
+            sqs = self._client("sqs")
             s3 = boto_client("s3", self.endpoint)
             self._queues.clear()
             self._streams.clear()
@@ -235,6 +304,7 @@ class EventPump:
                     client = boto_client("sqs", self.endpoint)
                     if self.iam is not None:
                         self.iam.install(client.meta.events, fn.name)
+                    bound = self.maximum_concurrency.get(fn.name, fn.sqs.maximum_concurrency)
                     self._consumers.append(
                         _Consumer(
                             fn,
@@ -243,13 +313,19 @@ class EventPump:
                             names.dead_letter_queues[fn.sqs.queue],
                             self.ws.resources.queues[fn.sqs.queue].max_receive_count,
                             client,
+                            stats=QueueStats(maximum_concurrency=bound),
                         )
                     )
+            if self._consumers and self._batches is None:
+                self._batches = ThreadPoolExecutor(
+                    max_workers=sum(c.stats.maximum_concurrency for c in self._consumers),
+                    thread_name_prefix="esm",
+                )
             for bucket, configs in per_bucket.items():
                 s3.put_bucket_notification_configuration(
                     Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
                 )
-            streams = boto_client("dynamodbstreams", self.endpoint)
+            streams = self._client("dynamodbstreams")
             for stream in self._streams:
                 shards = streams.describe_stream(StreamArn=stream.arn)["StreamDescription"][
                     "Shards"
@@ -294,7 +370,7 @@ class EventPump:
                 self._say(
                     "failed", fn.name, subject, f"attempt {attempt}/{policy.attempts}: {error}"
                 )
-        sqs = boto_client("sqs", self.endpoint)
+        sqs = self._client("sqs")
         sqs.send_message(
             QueueUrl=self._queues[fn.name][1],
             MessageBody=json.dumps({"event": event, "error": error}, default=str),
@@ -313,7 +389,7 @@ class EventPump:
         return delivery
 
     def _poll_s3(self) -> int:
-        sqs = boto_client("sqs", self.endpoint)
+        sqs = self._client("sqs")
         handled = 0
         for name, (queue, _) in list(self._queues.items()):
             if not queue:
@@ -335,7 +411,7 @@ class EventPump:
         return handled
 
     def _poll_streams(self) -> int:
-        streams = boto_client("dynamodbstreams", self.endpoint)
+        streams = self._client("dynamodbstreams")
         handled = 0
         for stream in self._streams:
             assert stream.function.stream is not None
@@ -356,26 +432,31 @@ class EventPump:
         return handled
 
     def _poll_queues(self) -> int:
-        """One receive per consumer (up to its batch size), one invocation per batch; failed
-        messages of the background pump become visible again after ``redelivery_after``."""
-        handled = 0
+        """Start as many batches as each mapping may run now (one receive of up to its batch
+        size each, one invocation per batch, running concurrently); failed messages of the
+        background pump become visible again after ``redelivery_after``. Returns the batches
+        started."""
+        started = 0
         for consumer in self._consumers:
             if consumer.invisible:
                 self._expire(consumer, self.redelivery_after)
-            handled += self._poll_queue(consumer)
-        return handled
+            started += self._poll_queue(consumer)
+        return started
 
     def _expire(self, consumer: _Consumer, older_than: float | None) -> None:
         """Let the visibility timeout of failed messages pass (the clock, not an API caller:
         an unauthorized client)."""
         now = time.monotonic()
-        due = [
-            h for since, h in consumer.invisible if older_than is None or now - since >= older_than
-        ]
-        if not due:
-            return
-        consumer.invisible = [(t, h) for t, h in consumer.invisible if h not in due]
-        sqs = boto_client("sqs", self.endpoint)
+        with self._settled:
+            due = [
+                h
+                for since, h in consumer.invisible
+                if older_than is None or now - since >= older_than
+            ]
+            if not due:
+                return
+            consumer.invisible = [(t, h) for t, h in consumer.invisible if h not in due]
+        sqs = self._client("sqs")
         for start in range(0, len(due), 10):
             sqs.change_message_visibility_batch(
                 QueueUrl=consumer.url,
@@ -385,16 +466,61 @@ class EventPump:
                 ],
             )
 
+    def _sample_depth(self, consumer: _Consumer, now: float) -> None:
+        """The queue's backlog (messages available for retrieval), read at most every
+        DEPTH_SAMPLE_EVERY_S: moto counts the messages one by one."""
+        if now - consumer.depth_sampled < DEPTH_SAMPLE_EVERY_S:
+            return
+        consumer.depth_sampled = now
+        attrs = self._client("sqs").get_queue_attributes(
+            QueueUrl=consumer.url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        depth = int(attrs.get("ApproximateNumberOfMessages", "0"))
+        consumer.stats.max_depth = max(consumer.stats.max_depth, depth)
+
     def _poll_queue(self, consumer: _Consumer) -> int:
         fn = consumer.function
-        assert fn.sqs is not None
-        messages = consumer.client.receive_message(
-            QueueUrl=consumer.url,
-            MaxNumberOfMessages=fn.sqs.batch_size,
-            MessageSystemAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            return 0
+        assert fn.sqs is not None and self._batches is not None
+        started = 0
+        while True:
+            now = time.monotonic()
+            with self._settled:
+                free = consumer.allowed(now) - consumer.stats.in_flight
+            if free <= 0:
+                return started
+            self._sample_depth(consumer, now)
+            messages = consumer.client.receive_message(
+                QueueUrl=consumer.url,
+                MaxNumberOfMessages=fn.sqs.batch_size,
+                MessageSystemAttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                if started == 0 and consumer.stats.in_flight == 0:
+                    consumer.active_since = None  # idle: the pollers scale back
+                return started
+            if consumer.active_since is None:
+                consumer.active_since = now
+            with self._settled:
+                stats = consumer.stats
+                stats.in_flight += 1
+                stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
+                stats.batches += 1
+                stats.messages += len(messages)
+            future = self._batches.submit(self._run_batch, consumer, messages)
+            consumer.running.add(future)
+            future.add_done_callback(functools.partial(self._batch_done, consumer))
+            started += 1
+
+    def _batch_done(self, consumer: _Consumer, future: Future[None]) -> None:
+        with self._settled:
+            consumer.running.discard(future)
+            consumer.stats.in_flight -= 1
+            self._settled.notify_all()
+
+    def _run_batch(self, consumer: _Consumer, messages: list[dict[str, Any]]) -> None:
+        """One invocation with one batch, then what the event source mapping does with the
+        answer: delete the messages that succeeded, leave the failed ones in flight."""
+        fn = consumer.function
         records = [
             {
                 "messageId": m["MessageId"],
@@ -431,7 +557,8 @@ class EventPump:
         now = time.monotonic()
         for r in records:
             if r["messageId"] in failed:
-                consumer.invisible.append((now, r["receiptHandle"]))
+                with self._settled:
+                    consumer.invisible.append((now, r["receiptHandle"]))
                 received = int(r["attributes"].get("ApproximateReceiveCount", "1"))
                 last = received >= consumer.max_receive_count
                 self._say(
@@ -444,14 +571,30 @@ class EventPump:
         if not failed:
             self._say("ran", fn.name, subject)
         self._record(Delivery(fn.name, not failed, 1, error, result=result, event=event))
-        return 1
+
+    def _in_flight(self) -> int:
+        with self._settled:
+            return sum(c.stats.in_flight for c in self._consumers)
+
+    def _await_batches(self) -> None:
+        """Wait until every batch handed to a function has been answered."""
+        with self._settled:
+            self._settled.wait_for(lambda: not any(c.stats.in_flight for c in self._consumers))
+
+    def queue_stats(self) -> dict[str, dict[str, int]]:
+        """Per work queue: batches, messages, the most batches in flight at once, the largest
+        backlog seen and the mapping's maximum concurrency."""
+        with self._settled:
+            return {
+                c.function.sqs.queue: c.stats.as_dict() for c in self._consumers if c.function.sqs
+            }
 
     def queue_dead_letters(self, queue: str) -> list[dict[str, Any]]:
         """The messages in a work queue's dead-letter queue (left there)."""
         consumer = next(
             c for c in self._consumers if c.function.sqs and c.function.sqs.queue == queue
         )
-        sqs = boto_client("sqs", self.endpoint)
+        sqs = self._client("sqs")
         return sqs.receive_message(
             QueueUrl=consumer.dlq,
             MaxNumberOfMessages=10,
@@ -478,18 +621,29 @@ class EventPump:
         return None
 
     def tick(self) -> int:
+        """One poll of every source; returns once the queue batches it started are answered
+        (tests read their deliveries right after)."""
+        handled = self._poll()
+        self._await_batches()
+        return handled
+
+    def _poll(self) -> int:
         with self._lock:
             return self._poll_s3() + self._poll_streams() + self._poll_queues()
 
     def drain(self, *, timeout: float = 60.0) -> list[Delivery]:
-        """Deliver until two consecutive polls find nothing, letting the visibility timeout of
-        failed queue messages pass whenever nothing else is pending; returns what was
-        delivered."""
+        """Deliver until two consecutive polls find nothing and no batch is in flight, letting
+        the visibility timeout of failed queue messages pass whenever nothing else is pending;
+        returns what was delivered. Queue batches keep running concurrently meanwhile."""
         before = len(self.deliveries)
         deadline = time.monotonic() + timeout
         quiet = 0
         while quiet < 2 and time.monotonic() < deadline:
-            if self.tick():
+            if self._poll():
+                quiet = 0
+            elif self._in_flight():
+                with self._settled:  # wake up when a batch is answered (a slot is free)
+                    self._settled.wait(0.05)
                 quiet = 0
             elif any(c.invisible for c in self._consumers):
                 with self._lock:
@@ -498,10 +652,11 @@ class EventPump:
                 quiet = 0
             else:
                 quiet += 1
+        self._await_batches()
         return self.deliveries[before:]
 
     def dead_letters(self, function: str) -> list[dict[str, Any]]:
-        sqs = boto_client("sqs", self.endpoint)
+        sqs = self._client("sqs")
         messages = sqs.receive_message(
             QueueUrl=self._queues[function][1], MaxNumberOfMessages=10, VisibilityTimeout=0
         ).get("Messages", [])
@@ -510,16 +665,24 @@ class EventPump:
     # ---------------------------------------------------------------- background
     def start(self, interval: float = 0.2) -> None:
         def loop() -> None:
-            while not self._stop.wait(interval):
+            while not self._stop.is_set():
                 try:
-                    self.tick()
+                    started = self._poll()
                 except Exception:  # keep pumping; a broken poll must not stop the stack
                     time.sleep(1)
+                    continue
+                if not started:  # poll again after ``interval`` or when a batch slot frees
+                    with self._settled:
+                        self._settled.wait(interval)
 
         self._thread = threading.Thread(target=loop, name="event-pump", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        with self._settled:
+            self._settled.notify_all()
         if self._thread:
             self._thread.join(timeout=5)
+        if self._batches is not None:
+            self._batches.shutdown(wait=True)

@@ -133,3 +133,39 @@ class Invocation:
             raise IntegrationTimeoutError(
                 f"{self.function} did not answer within {wait:.2f} s"
             ) from None
+
+
+class InvocationStats:
+    """Per function: invocations, how many ran at once (at most) and the longest one, measured
+    around the handler itself in its execution environment (time queued for a worker thread
+    is not the function's)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, dict[str, float]] = {}
+
+    def begin(self, function: str) -> float:
+        with self._lock:
+            row = self._rows.setdefault(
+                function, {"invocations": 0, "running": 0, "peak_running": 0, "max_s": 0.0}
+            )
+            row["invocations"] += 1
+            row["running"] += 1
+            row["peak_running"] = max(row["peak_running"], row["running"])
+        return time.monotonic()
+
+    def end(self, function: str, started: float) -> None:
+        elapsed = time.monotonic() - started
+        with self._lock:
+            row = self._rows[function]
+            row["running"] -= 1
+            row["max_s"] = max(row["max_s"], elapsed)
+
+    def snapshot(self) -> dict[str, dict[str, float]]:
+        with self._lock:
+            return {name: dict(row) for name, row in self._rows.items()}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows = {n: {**r, "invocations": 0, "peak_running": r["running"], "max_s": 0.0}
+                          for n, r in self._rows.items()}  # fmt: skip

@@ -38,7 +38,12 @@ from infra.workspace import (
 )
 from paypulse_devkit import api_gateway, aws_local
 from paypulse_devkit.google_server import GoogleServer
-from paypulse_devkit.invocations import IntegrationTimeoutError, Invocation, LambdaContext
+from paypulse_devkit.invocations import (
+    IntegrationTimeoutError,
+    Invocation,
+    InvocationStats,
+    LambdaContext,
+)
 from paypulse_devkit.router import Router
 
 T = TypeVar("T")
@@ -76,7 +81,9 @@ class LocalStack:
         notices + unrelated mail addressed to it), None (empty), or a folder of .eml files
         (each delivered to its addressees). ``timeout_scale`` stretches the declared timeouts and
         API Gateway's: up to ``workers`` environments share this process and its CPUs, where AWS
-        gives each its own (the test suite uses 2)."""
+        gives each its own (the test suite uses 2). Each SQS event source mapping gets its
+        ``maximum_concurrency`` environments on top of ``workers``, so its batches run at the
+        concurrency it declares."""
         from paypulse_devkit.gmail_api import GmailApi
 
         # PAYPULSE_TOKEN_STORE picks the Gmail token store, as paypulse:tokenStore does.
@@ -99,7 +106,9 @@ class LocalStack:
         self.events: Any = None
         self.aws_endpoint = ""
         self.names: aws_local.PhysicalNames | None = None
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda")
+        mapped = sum(f.sqs.maximum_concurrency for f in self.ws.functions.values() if f.sqs)
+        self._pool = ThreadPoolExecutor(max_workers=workers + mapped, thread_name_prefix="lambda")
+        self.invocation_stats = InvocationStats()
         self._env: dict[str, dict[str, str]] = {}
         self._local = threading.local()
         self._jwt_signing_key = secrets.token_urlsafe(48)
@@ -190,6 +199,7 @@ class LocalStack:
         self.mailbox = self.gmail_api.mailbox = self._new_mailbox()
         self.gmail_api.quota.reset()
         self.emf_lines.clear()
+        self.invocation_stats.clear()
         self.events.configure(self.names)
 
     def stop(self) -> None:
@@ -290,8 +300,12 @@ class LocalStack:
         if rt is None:
             rt = runtimes[fn.name] = self.runtime(fn.name)
             self._runtimes.append(rt)
-        with activated(rt):
-            return work()
+        started = self.invocation_stats.begin(fn.name)
+        try:
+            with activated(rt):
+                return work()
+        finally:
+            self.invocation_stats.end(fn.name, started)
 
     def runtime(self, name: str, overrides: Mapping[str, str] | None = None) -> Any:
         """A new execution environment of a declared function: its environment (plus
@@ -364,6 +378,8 @@ class LocalStack:
                 "region": aws_local.REGION,
                 "tables": self.names.tables if self.names else {},
                 "buckets": self.names.buckets if self.names else {},
+                "queues": self.events.queue_stats() if self.events else {},
+                "invocations": self.invocation_stats.snapshot(),
             },
         )
 

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from paypulse_common import ledger, queue
-from paypulse_common.errors import UserNotFoundError
 from paypulse_invoices import mail_sync, sync_status
 from paypulse_invoices.gmail_session import gmail_for
 from paypulse_invoices.scheduled import SYNC_QUEUE
@@ -76,54 +75,33 @@ async def start_rental(user_id: str) -> int:
 async def start_retail(user_id: str, window: Any = None, category: str | None = None) -> Any:
     """Search the retail vendors' mail in the window; hand the new messages to the worker.
     Returns a ``RetailFetch``: ``found`` every match, ``by_vendor`` the new ones per vendor."""
-    from paypulse_common import users
-    from paypulse_common.errors import UserDeletedError
-    from paypulse_gmail.query import vendor_query
-    from paypulse_invoices.retail_ingest import KIND, RetailFetch
-    from paypulse_invoices.retail_window import incremental
+    from paypulse_invoices.retail_ingest import KIND, prepare, search
 
-    user = await users.get_user(user_id)
-    if user is None:
-        raise UserNotFoundError()
-    if user.deleted_at:
-        raise UserDeletedError()
-    result = RetailFetch(window or incremental(user.last_retail_invoice_fetch))
-    chosen = [
-        v for v in await vendors("retail") if category is None or v["invoice_sub_type"] == category
-    ]
-    gmail = await gmail_for(user_id)
-    # incremental only for the default run over every vendor (as fetch_retail)
+    # a job that left messages past the dead-letter horizon makes this one a full search
     since = await sync_status.unfinished_since(user_id, KIND)
     full = sync_status.lost(since)
-    sync = (
-        await mail_sync.scope(gmail, user_id, KIND, full=full)
-        if window is None and category is None
-        else None
-    )
+    run = await prepare(user_id, window, category, full=full)
+    found = await search(run)
+    result = run.result
     work: list[dict[str, Any]] = []
-    if sync is None or not sync.nothing_new:
-        senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
-        chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
+    if found:
+        everything = [i for ids in found.values() for i in ids]
+        seen = await ledger.seen_messages(user_id, KIND, everything)  # one Query for all vendors
         taken = await taken_message_ids(user_id)
-        for vendor in chosen:
-            query = vendor_query(vendor, after=result.window.start, before=result.window.before)
-            ids = await gmail.list_message_ids(query)
-            if sync is not None:
-                ids = sync.narrow(ids)
-            result.found += len(ids)
-            new = [i for i in await mail_sync.unseen(user_id, KIND, ids) if i not in taken]
+        for vendor_id, ids in found.items():
+            new = [i for i in dict.fromkeys(ids) if i not in seen and i not in taken]
             if new:
-                result.by_vendor[vendor["vendor_id"]] = len(new)
-            work += _messages("retail_ids", user_id, vendor["vendor_id"], new)
+                result.by_vendor[vendor_id] = len(new)
+            work += _messages("retail_ids", user_id, vendor_id, new)
     await sync_status.start_job(
         user_id,
         KIND,
         sum(result.by_vendor.values()),
-        unfinished_since=None if full and sync is not None else since,
+        unfinished_since=None if full and run.sync is not None else since,
     )
     await queue.send_all(SYNC_QUEUE, work)
-    if sync is not None:
-        await mail_sync.complete(user_id, sync)
+    if run.sync is not None:
+        await mail_sync.complete(user_id, run.sync)
     return result
 
 

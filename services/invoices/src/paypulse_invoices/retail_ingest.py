@@ -99,14 +99,30 @@ async def _upload(user_id: str, vendor: dict[str, Any], message: dict[str, Any])
     return True
 
 
-async def fetch_retail(
-    user_id: str, window: Window | None = None, category: str | None = None
-) -> RetailFetch:
-    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given.
-    ``found`` counts the search results looked at (incremental: those added since the last
-    complete run)."""
-    from paypulse_gmail.query import vendor_query
+@dataclass
+class RetailRun:
+    """What a retail run over ``vendors`` starts from: the user's window, the Gmail client and,
+    for the default run over every vendor, the incremental scope (``mail_sync``)."""
 
+    user_id: str
+    result: RetailFetch
+    vendors: list[dict[str, Any]]
+    gmail: Any
+    sync: mail_sync.SyncScope | None
+
+    @property
+    def searching(self) -> bool:
+        """False when an incremental run knows nothing was added to the mailbox."""
+        return self.sync is None or not self.sync.nothing_new
+
+
+async def prepare(
+    user_id: str, window: Window | None = None, category: str | None = None, *, full: bool = False
+) -> RetailRun:
+    """The user (404 when unknown, UserDeletedError when deleted), the window (the incremental
+    one unless ``window`` is given), the active vendors (of ``category``) and, for the default
+    run over every vendor, the incremental scope (a full one with ``full``); vendors that cannot have a new message (by
+    the added messages' senders) are left out."""
     user = await users.get_user(user_id)
     if user is None:
         raise UserNotFoundError()
@@ -118,26 +134,58 @@ async def fetch_retail(
     ]
     gmail = await gmail_for(user_id)
     every_vendor = window is None and category is None
-    sync = await mail_sync.scope(gmail, user_id, KIND) if every_vendor else None
+    sync = await mail_sync.scope(gmail, user_id, KIND, full=full) if every_vendor else None
+    run = RetailRun(user_id, result, chosen, gmail, sync)
+    if run.searching and sync is not None:
+        senders = await mail_sync.added_senders(gmail, sync, len(chosen))
+        run.vendors = [
+            v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])
+        ]
+    return run
+
+
+async def search(run: RetailRun) -> dict[str, list[str]]:
+    """Per vendor (in ``run.vendors`` order), the message ids its search finds in the window
+    (only those added since the last run when incremental); searches run concurrently, bounded
+    by VENDOR_CONCURRENCY, and each follows every page. ``run.result.found`` counts them."""
+    from paypulse_gmail.query import vendor_query
+
+    bound = asyncio.Semaphore(VENDOR_CONCURRENCY)
+    window = run.result.window
+
+    async def one(vendor: dict[str, Any]) -> list[str]:
+        async with bound:
+            ids = await run.gmail.list_message_ids(
+                vendor_query(vendor, after=window.start, before=window.before)
+            )
+        return run.sync.narrow(ids) if run.sync is not None else ids
+
+    if not run.searching:
+        return {}
+    found = await gather_all(*(one(v) for v in run.vendors))
+    run.result.found += sum(len(ids) for ids in found)
+    return {v["vendor_id"]: ids for v, ids in zip(run.vendors, found, strict=True)}
+
+
+async def fetch_retail(
+    user_id: str, window: Window | None = None, category: str | None = None
+) -> RetailFetch:
+    """Fetch one user's retail e-mails; the incremental window unless ``window`` is given.
+    ``found`` counts the search results looked at (incremental: those added since the last
+    complete run)."""
+    run = await prepare(user_id, window, category)
+    found = await search(run)
     bound = asyncio.Semaphore(VENDOR_CONCURRENCY)
 
     async def one_vendor(vendor: dict[str, Any]) -> None:
         async with bound:
-            query = vendor_query(vendor, after=result.window.start, before=result.window.before)
-            ids = await gmail.list_message_ids(query)
-            if sync is not None:
-                ids = sync.narrow(ids)
-            result.found += len(ids)
-            unseen = await mail_sync.unseen(user_id, KIND, ids)
-            await store_messages(user_id, vendor, await gmail.get_messages(unseen), result)
+            unseen = await mail_sync.unseen(user_id, KIND, found[vendor["vendor_id"]])
+            await store_messages(user_id, vendor, await run.gmail.get_messages(unseen), run.result)
 
-    if sync is None or not sync.nothing_new:
-        senders = await mail_sync.added_senders(gmail, sync, len(chosen)) if sync else None
-        chosen = [v for v in chosen if mail_sync.may_match_sender(senders, v["sender_patterns"])]
-        await gather_all(*(one_vendor(v) for v in chosen))
-    if sync is not None and not result.errors:
-        await mail_sync.complete(user_id, sync)
-    return result
+    await gather_all(*(one_vendor(v) for v in run.vendors if found.get(v["vendor_id"])))
+    if run.sync is not None and not run.result.errors:
+        await mail_sync.complete(user_id, run.sync)
+    return run.result
 
 
 async def store_messages(

@@ -14,7 +14,10 @@ from paypulse_common.logs import get_logger
 
 log = get_logger("paypulse.scheduled")
 SYNC_QUEUE = "sync"
-PAGE = 100  # users per Scan page; one page's messages are sent before the next page is read
+# Users per Scan page (one page's messages are sent, 10 SendMessageBatch calls at a time, before
+# the next page is read): 1,000 keeps a 10,000-user sweep at 10 Scan calls (a Scan page stops at
+# 1 MB read, about 3,000 user rows, so the Limit is what ends each page).
+PAGE = 1000
 
 
 async def enqueue_every_user(kind: str, **fields: Any) -> dict[str, Any]:
