@@ -166,6 +166,7 @@ def _label_rank(line: str) -> tuple[int, int] | None:
     return None
 
 
+_DIGIT = re.compile(r"\d")
 _CODE_NEAR_NUMBER = re.compile(r"\b([A-Z]{3})(?=\s?[\d-])|(?<=\d)\s?([A-Z]{3})\b")
 
 
@@ -212,8 +213,13 @@ def rule_fields(
     candidates: list[_Candidate] = []
     prepaid: list[Money] = []
     section: str | None = None
+    # An amount and an order number need a digit: a line without one on it or on the two lines
+    # below has no candidate, so the label patterns are not tried there (most of an e-mail).
+    digits = [_DIGIT.search(line) is not None for line in lines] + [False, False]
     for i, line in enumerate(lines):
-        for order in _ORDER_LABEL.finditer(line):
+        if not (digits[i] or digits[i + 1] or digits[i + 2]):
+            continue
+        for order in _ORDER_LABEL.finditer(line) if digits[i] else ():
             if order.group(0).lower().startswith("order") and re.search(r"\d", order.group("id")):
                 section = order.group("id")
         stripped = line.lstrip(" \t>-*•|:·")
