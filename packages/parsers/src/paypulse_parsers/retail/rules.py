@@ -18,7 +18,7 @@ from paypulse_parsers.retail.money import Money, find_money
 
 _WEAK = "|".join(re.escape(w) for w in labels.words("weak"))
 # (rank, pattern): the label starts the line (after up to two words for the amount to pay).
-_LABELS: list[tuple[int, re.Pattern[str]]] = [
+_LABELS: list[tuple[int, labels.Searcher]] = [
     (100, labels.pattern("due", anchored=True, lead_words=2)),
     (
         95,
@@ -305,7 +305,7 @@ def _order_id(text: str) -> str | None:
 
 
 def _labelled_date(
-    text: str, label: re.Pattern[str], month_first: bool, *, not_after: frozenset[int] = frozenset()
+    text: str, label: labels.Searcher, month_first: bool, *, not_after: frozenset[int] = frozenset()
 ) -> str | None:
     """The first date written right after a label of ``label``'s kind (a label that ends where
     one in ``not_after`` ends, e.g. "date" of "Due date", does not count)."""
