@@ -103,6 +103,7 @@ _URL_ATTRS = {
 _VALUE_ATTRS = {"data": "value", "meter": "value", "time": "datetime"}
 _MAX_PROP_CHUNKS = 200  # an itemprop value is short; bounds work on pathological nesting
 _WS = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\u2007\u202f\ufeff\u00ad\u034f]+")
+_WS_NO_TAB = re.compile(r"[ \u00a0\u200b\u200c\u200d\u2007\u202f\ufeff\u00ad\u034f]+")
 
 
 @dataclass
@@ -143,7 +144,9 @@ class _Walker:
         self._hides: dict[str, bool] = {}  # style attribute → hides; e-mails repeat a few styles
 
     def walk(self, top: LexborNode) -> None:
-        """Depth first without recursion: the nesting depth is the document's to choose."""
+        """Depth first without recursion: the nesting depth is the document's to choose. Text
+        nodes are handled inline (they are most of the events)."""
+        stack, data, out, title = self.stack, self.data, self.out, self.title
         self._start(top.tag or "", top.attributes)
         parents = [top]
         node = top.child
@@ -155,7 +158,12 @@ class _Walker:
                 continue
             tag = node.tag
             if tag == "-text":
-                self._data(node.text_content or "")
+                chunk = node.text_content or ""
+                data.append(chunk)
+                if not self._quiet:
+                    out.append(chunk.replace("\r", " ").replace("\n", " "))
+                if stack[-1].tag == "title":
+                    title.append(chunk)
             elif tag and tag[0] not in "-_":  # an element, not a comment or doctype
                 self._start(tag, node.attributes)
                 parents.append(node)
@@ -254,13 +262,6 @@ class _Walker:
             elif el.tag in _CELL:
                 self.out.append("\t")
 
-    def _data(self, data: str) -> None:
-        self.data.append(data)
-        if self.stack and self.stack[-1].tag == "title":
-            self.title.append(data)
-        if not self._quiet:
-            self.out.append(data.replace("\r", " ").replace("\n", " "))
-
 
 # HTML5 closes an open <p> at any block start tag, so ``<p itemscope>…<div itemprop>`` (Google's
 # own e-mail markup examples) would lose the div's properties; e-mail authors and the markup
@@ -272,11 +273,14 @@ _WORD = re.compile(r"\w")
 
 def _compact(raw: str) -> str:
     lines: list[str] = []
-    for line in raw.split("\n"):
-        cells = [c for c in (_WS.sub(" ", cell).strip() for cell in line.split("\t")) if c]
-        if not cells:
+    # one pass over the whole text for the runs of spaces (tabs kept: they separate cells)
+    for line in _WS_NO_TAB.sub(" ", raw).split("\n"):
+        if not line or line.isspace():
             continue
-        text = "\t".join(cells)
+        if "\t" in line:
+            text = "\t".join(c for c in (cell.strip() for cell in line.split("\t")) if c)
+        else:
+            text = line.strip()
         if "://" in text:
             text = _URL_IN_TEXT.sub("", text).strip()
         if not text or not _WORD.search(text):

@@ -38,8 +38,10 @@ _NOT_TOTAL = labels.pattern("not_total")
 _TAX = labels.pattern("tax")
 _INCLUDING = labels.pattern("including")
 _INCOMING = re.compile(r"\byou\s+received\s+a\s+payment\b|\brefund(?:ed)?\b|\båterbetal", re.I)
+# The lookahead on the labels' first letters fails most positions with one test instead of
+# trying every alternative there (the pattern scans the whole e-mail).
 _ORDER_LABEL = re.compile(
-    r"(?:ordernummer|ordernr\.?|order\s*(?:#|no\.?|number|id|nr\.?)?|bokningsnummer|"
+    r"(?=[obrcitfk])(?:ordernummer|ordernr\.?|order\s*(?:#|no\.?|number|id|nr\.?)?|bokningsnummer|"
     r"booking\s+(?:reference|number|ref\.?)|reservation\s+(?:number|code)|confirmation\s+(?:number|code)|"
     r"invoice\s+(?:id|number|no\.?)|fakturanummer|receipt\s*(?:#|number|no\.?)|kvittonummer|"
     r"bokningsreferens|transaction\s+id)\s*[:#]?\s*#?\s*(?P<id>[A-Z0-9][A-Z0-9-]{3,40})",
