@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import json
 import quopri
+import random
 from decimal import Decimal
 from email.message import EmailMessage
 
 import pytest
 
 from paypulse_parsers.retail import extract_retail
-from paypulse_parsers.retail.email_input import read_input
+from paypulse_parsers.retail.email_input import forwarded_sender, read_input
 from paypulse_parsers.retail.html_document import parse_html
 
 RECEIPT_HTML = (
@@ -141,3 +142,41 @@ def test_unrelated_css_does_not_hide_the_body(style):
 def test_hidden_css_still_hides(style):
     html = f'<div style="{style}">Total: USD 999.00</div><p>Order total: USD 23.40</p>'
     assert "999" not in parse_html(html).text
+
+
+FORWARD_MARKERS = ["Forwarded message", "Original Message", "Weitergeleitete Nachricht",
+                   "Ursprüngliche Nachricht", "Message transféré", "Vidarebefordrat meddelande",
+                   "Videresendt melding", "Doorgestuurd bericht", "Mensaje reenviado",
+                   "Messaggio inoltrato", "Wiadomość przekazana", "Přeposlaná zpráva"]  # fmt: skip
+
+
+def _forward_variants() -> list[tuple[str, str]]:
+    """Each marker with 2..12 dashes, in three letter cases, after HTML full of other ``--``
+    (comments, CSS custom properties) and after a dash-free Apple Mail marker variant."""
+    rng = random.Random(7)
+    noise = "<!-- preheader --><style>:root{--brand:#123}</style><p>-- </p><p>Hi --</p>\n"
+    variants = []
+    for marker in FORWARD_MARKERS:
+        for case in (str.lower, str.upper, str.title):
+            left, right = "-" * rng.randint(2, 12), "-" * rng.randint(2, 12)
+            variants.append((marker, f"{noise * 3}{left} {case(marker)} {right}\n"))
+    for line in (
+        "Begin forwarded message:",
+        "begin forwarded message:",
+        "BEGIN FORWARDED MESSAGE:",
+    ):
+        variants.append((line, f"{noise * 3}\n{line}\n"))
+    return variants
+
+
+@pytest.mark.parametrize(("marker", "head"), _forward_variants(), ids=lambda v: v[:24])
+def test_forward_markers_find_the_original_sender(marker, head):
+    body = head + "From: Butik <kvitto@butik.no>\nDate: Mon, 3 Mar 2025\n\nTotal: 349,00 kr\n"
+    assert forwarded_sender(body) == "Butik <kvitto@butik.no>", marker
+
+
+def test_the_first_forward_marker_wins():
+    body = ("Begin forwarded message:\nFrom: First <a@first.example>\n\n"
+            "---------- Forwarded message ---------\nFrom: Second <b@second.example>\n")  # fmt: skip
+    assert forwarded_sender(body) == "First <a@first.example>"
+    assert forwarded_sender("no marker -- here\nFrom: x <x@y.z>") is None

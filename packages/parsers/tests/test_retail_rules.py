@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -168,3 +169,32 @@ def test_detail_rows_follow_the_app_models():
     }
     assert detail_row("utility", {}, vendor_name="E.ON")["provider"] == "E.ON"
     assert detail_row("unknown", {}, vendor_name="X")["items"] == []  # → miscellaneous
+
+
+def _label_layouts() -> list[tuple[str, str]]:
+    """The amount to pay on the label's line, or one or two lines below it, among digit-free
+    filler lines (labels are only tried where a digit is within reach: this pins that window)."""
+    labels = ["Amount due", "Att betala", "Zu zahlen", "Do zapłaty", "Net à payer"]
+    filler = ["Thank you for your order", "Questions? Write to us", "Kind regards"]
+    cases = []
+    for label, gap in itertools.product(labels, (0, 1, 2)):
+        below = filler[: gap - 1] if gap else []
+        amount = "EUR 1.234,50" if gap != 1 else "1.234,50 EUR"
+        lines = [*filler, f"{label}:" + (f" {amount}" if gap == 0 else ""), *below]
+        if gap:
+            lines.append(amount)
+        cases.append((f"{label}-{gap}", "\n".join([*lines, *filler, "Order number: 5566778"])))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "text"), _label_layouts(), ids=lambda v: v[:20])
+def test_amount_on_the_label_line_or_up_to_two_lines_below(name, text):
+    fields, _ = rule_fields(text, hint_currency=None)
+    assert (fields["total_amount"], fields["currency"]) == (Decimal("1234.50"), "EUR"), name
+    assert fields["order_id"] == "5566778"
+
+
+def test_an_amount_three_lines_below_its_label_is_not_taken():
+    text = "Amount due:\nThank you\nKind regards\nSee you soon\nEUR 12,00"
+    fields, _ = rule_fields(text, hint_currency=None)
+    assert fields.get("total_amount") is None

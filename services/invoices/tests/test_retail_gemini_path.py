@@ -1,5 +1,5 @@
 """With a Gemini key in Secrets Manager, parse_retail_invoice calls Gemini (google-genai against
-the local Gemini server) for documents without schema.org markup."""
+the local Gemini server) for documents that neither markup nor the rules settle, and only then."""
 
 import json
 
@@ -134,3 +134,32 @@ def test_invoice_dynamodb_rejects_is_a_permanent_failure_gemini_asked_once(
     key = f"invoices/{user_id}/retail/miscellaneous/clasohlson_2026-03-04_ffffffff.html"
     entry = run_as("parse_retail_invoice", ledger.get(user_id, ledger.object_key(key)))
     assert entry["status"] == "failed"
+
+
+def test_an_email_the_rules_settle_is_stored_without_asking_gemini(
+    local_stack, connected_user, api
+):
+    """A labelled amount with its currency, an order number and a date: the rules settle it, so
+    the stored invoice costs no model call (requests counted at the local Gemini server), and
+    the app's detail row still decodes with an empty item list."""
+    token, user_id = connected_user
+    html = (
+        "<html><body><h1>Orderbekräftelse</h1><p>Ordernummer: 4455667788</p>"
+        "<p>Orderdatum: 2026-03-04</p><p>Skruvdragare 12V</p><p>Att betala: 1 249,00 SEK</p>"
+        "</body></html>"
+    ).encode()
+    with GeminiServer(api_key="test-gemini-key") as gemini:
+        gemini.add_fixture({"contains": ["Skruvdragare"]}, response={})
+        result = _parse_with_gemini(local_stack, user_id, gemini, html, "abababab")
+        assert result["results"][0]["outcome"] == "inserted"
+        assert gemini.requests == []
+    r = api("GET", "/v1/invoices/retail?subtype=miscellaneous", token=token)
+    (items,) = r.json["data"]["invoices"].values()
+    (row,) = [i for i in items if i["total_amount"] == 1249]
+    assert row["currency"] == "SEK" and row["invoice_date"] == "2026-03-04"
+    detail = api(
+        "GET",
+        f"/v1/invoices/retail?subtype=miscellaneous&invoice-id={row['InvoiceID']}",
+        token=token,
+    )
+    assert detail.status == 200 and detail.json["data"]["invoiceDetails"]["items"] == []

@@ -10,6 +10,8 @@ that look like totals but are not (sub-totals, net, tax); ``issue_date``, ``orde
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from functools import cache
 
 LABELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -212,16 +214,51 @@ def _alternation(role: str) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words(role))
 
 
+class LazyPattern:
+    """A regular expression compiled on its first use. The label patterns are large
+    case-insensitive alternations (~2 kB each; compiling them all cost ~30-50 ms of every cold
+    start, also in functions whose documents never reach the rules). After the first call the
+    compiled pattern's own methods replace these, so warm calls cost nothing extra."""
+
+    def __init__(self, source: str, flags: int = re.IGNORECASE) -> None:
+        self.source = source
+        self.flags = flags
+
+    def compiled(self) -> re.Pattern[str]:
+        compiled = re.compile(self.source, self.flags)
+        self.__dict__.update(
+            search=compiled.search,
+            match=compiled.match,
+            finditer=compiled.finditer,
+            compiled=lambda: compiled,
+        )
+        return compiled
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().search(string, pos, endpos)
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled().match(string, pos, endpos)
+
+    def finditer(
+        self, string: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        return self.compiled().finditer(string, pos, endpos)
+
+
+Searcher = re.Pattern[str] | LazyPattern  # what label-reading code accepts
+
+
 @cache
-def pattern(role: str, *, anchored: bool = False, lead_words: int = 0) -> re.Pattern[str]:
-    """One case-insensitive pattern for a role. ``anchored``: the label starts the line
-    (after up to ``lead_words`` other words, e.g. "Gesamt zu zahlen"); the label must end at a
-    word boundary (or an opening parenthesis / dot it carries itself)."""
+def pattern(role: str, *, anchored: bool = False, lead_words: int = 0) -> LazyPattern:
+    """One case-insensitive pattern for a role, compiled on first use. ``anchored``: the label
+    starts the line (after up to ``lead_words`` other words, e.g. "Gesamt zu zahlen"); the label
+    must end at a word boundary (or an opening parenthesis / dot it carries itself)."""
     body = rf"(?:{_alternation(role)})(?:(?<=[\w])(?!\w)|(?<=[(.]))"
     if anchored:
         lead = rf"(?:[^\W\d]+\.?\s+){{0,{lead_words}}}" if lead_words else ""
-        return re.compile(rf"^{lead}{body}", re.I)
+        return LazyPattern(rf"^{lead}{body}")
     # the first letters of the labels as a cheap guard, so the alternation runs only at
     # word starts that can begin a label
     first = "".join(sorted({c for w in words(role) for c in (w[0].lower(), w[0].upper())}))
-    return re.compile(rf"(?<!\w)(?=[{re.escape(first)}]){body}", re.I)
+    return LazyPattern(rf"(?<!\w)(?=[{re.escape(first)}]){body}")

@@ -1,6 +1,7 @@
 """An uploaded retail e-mail (HTML) → a RetailInvoices base row + its category detail row.
 
-Extraction: schema.org markup, else Gemini (when a key is in Secrets Manager), else rules.
+Extraction: an attached e-invoice, else schema.org markup, else rules; Gemini (when a key is in
+Secrets Manager) only for an e-mail those leave unsettled (paypulse_parsers.retail.pipeline).
 Duplicates are keyed on (user, vendor id, order id) — never on free text: the invoice id is
 derived from that key, and base row, detail row and ledger entry are written in one
 transaction that fails when the invoice exists. A zero-amount e-mail is recorded as skipped.

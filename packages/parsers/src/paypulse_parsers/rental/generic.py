@@ -81,7 +81,7 @@ _LEGAL_FORM = re.compile(
 _NOT_VENDOR = _re(r"^(attn|c/o|to|bill|ship)\b|registered|regd|office|capital|kapital")
 
 
-def _labelled(rows: tuple[Row, ...], pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+def _labelled(rows: tuple[Row, ...], pattern: labels.Searcher) -> Iterator[tuple[int, int, str]]:
     """(row index, cell index, text after the label) for each cell whose text matches."""
     for i, row in enumerate(rows):
         for j, cell in enumerate(row.cells):
@@ -123,9 +123,9 @@ def _amount(text: PdfText) -> tuple[Money, str] | None:
     return money, label
 
 
-def _date(text: PdfText, labels: tuple[re.Pattern[str], ...], month_first: bool) -> date | None:
+def _date(text: PdfText, patterns: tuple[labels.Searcher, ...], month_first: bool) -> date | None:
     rows = text.rows
-    for pattern in labels:
+    for pattern in patterns:
         for i, j, rest in _labelled(rows, pattern):
             for value in _value_texts(rows, i, j, rest):
                 found = find_dates(value, month_first=month_first)

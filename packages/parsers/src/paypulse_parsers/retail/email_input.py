@@ -116,14 +116,16 @@ def unescape_body(text: str) -> str:
     return text
 
 
+# Both start with a literal, so the engine skips ahead to candidates instead of trying an
+# alternation at every position of a 200 kB body (that was 1/6 of a retail parse).
 _FORWARDED = re.compile(
-    r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|"
+    r"--\s*(?:forwarded message|original message|weitergeleitete nachricht|"
     r"ursprüngliche nachricht|message transféré|message d'origine|vidarebefordrat meddelande|"
     r"videresendt (?:melding|meddelelse)|doorgestuurd bericht|mensaje reenviado|"
-    r"messaggio inoltrato|mensagem encaminhada|wiadomość przekazana|přeposlaná zpráva)\s*-{2,}"
-    r"|^begin forwarded message:",
-    re.I | re.M,
+    r"messaggio inoltrato|mensagem encaminhada|wiadomość przekazana|přeposlaná zpráva)\s*-{2,}",
+    re.I,
 )
+_BEGIN_FORWARDED = re.compile(r"^begin forwarded message:", re.I | re.M)  # Apple Mail
 _FORWARDED_FROM = re.compile(
     r"^\s*(?:\*\s*)?(?:from|von|de|från|fra|van|da|od)\s*:\s*\**\s*(?P<who>[^\n]{3,200})",
     re.I | re.M,
@@ -133,6 +135,9 @@ _FORWARDED_FROM = re.compile(
 def forwarded_sender(text: str) -> str | None:
     """The original sender of a forwarded mail (the ``From:`` line after the marker)."""
     marker = _FORWARDED.search(text)
+    if "orwarded" in text or "ORWARDED" in text:  # a cheap test before a case-blind scan
+        begin = _BEGIN_FORWARDED.search(text, 0, marker.start() if marker else len(text))
+        marker = begin or marker
     if not marker:
         return None
     found = _FORWARDED_FROM.search(text, marker.end(), marker.end() + 2000)

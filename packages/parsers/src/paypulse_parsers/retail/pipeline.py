@@ -1,4 +1,10 @@
-"""``extract_retail``: schema.org markup → Gemini (when configured) or rules → validation."""
+"""``extract_retail``: e-invoice attachment → schema.org markup → rules → Gemini, each validated.
+
+Gemini is the fallback for what structure and rules cannot settle: it is asked only when the
+rules' result (merged with any partial markup) is not ``parsed``, i.e. no amount, a currency
+that is missing or guessed, a weak label, money received, no order id or no date. A settled
+e-mail is stored from the rules with the line items the markup gave (none otherwise), and costs
+no model call. Gemini's answer goes through the same ``build_document`` validation."""
 
 from __future__ import annotations
 
@@ -58,10 +64,9 @@ def _merge(primary: dict[str, Any], secondary: dict[str, Any]) -> dict[str, Any]
 
 
 def _cross_check(
-    fields: dict[str, Any], text: str, hint_currency: str | None, sender: str | None
+    fields: dict[str, Any], rules: dict[str, Any], rule_doubts: list[str]
 ) -> list[str]:
     """A doubt when confident rules read a different amount to pay than the model."""
-    rules, rule_doubts = rule_fields(text, hint_currency=hint_currency, sender=sender)
     strong = rules.get("total_amount") is not None and not any(
         d.startswith(("amount", "currency")) for d in rule_doubts
     )
@@ -69,6 +74,12 @@ def _cross_check(
     if strong and model_total is not None and abs(model_total) != rules["total_amount"]:
         return ["the model's amount differs from the labelled total in the text"]
     return []
+
+
+def settled(doc: ParsedDocument) -> bool:
+    """Structure or rules settled the document: an amount and currency with no doubt left
+    (every doubt makes a result needs_review). Anything else is worth a model call."""
+    return doc.status == "parsed"
 
 
 async def extract_retail(
@@ -191,19 +202,6 @@ async def _extract(
         markup_fields.setdefault("language", detect_language(parsed.text))
         return build_document(markup_fields, method="schema.org", doubts=source.problems, **common)
     prefix = "schema.org+" if markup_fields else ""
-    doubts = list(source.problems)
-    if gemini is not None and parsed.text.strip():
-        try:
-            fields, info = await gemini_fields(
-                parsed.text, vendor=vendor, category=chosen, settings=gemini
-            )
-        except ValueError as exc:
-            doubts.append(f"gemini: {exc}")
-        else:
-            fields["llm"] = info
-            merged = _merge(markup_fields, fields) if markup_fields else fields
-            doubts += _cross_check(merged, parsed.text, hint_currency, source.sender)
-            return build_document(merged, method=prefix + "gemini", doubts=doubts, **common)
     fields, rule_doubts = rule_fields(
         parsed.text, hint_currency=hint_currency, sender=source.sender
     )
@@ -212,4 +210,22 @@ async def _extract(
         rule_doubts = [d for d in rule_doubts if d != "no order id found"]
     if merged.get("invoice_date") or source.date:
         rule_doubts = [d for d in rule_doubts if d != "no date found"]
-    return build_document(merged, method=prefix + "rules", doubts=doubts + rule_doubts, **common)
+    doubts = list(source.problems)
+    by_rules = build_document(
+        merged, method=prefix + "rules", doubts=doubts + rule_doubts, **common
+    )
+    if gemini is None or settled(by_rules) or not parsed.text.strip():
+        return by_rules
+    try:
+        answer, info = await gemini_fields(
+            parsed.text, vendor=vendor, category=chosen, settings=gemini
+        )
+    except ValueError as exc:  # an answer that cannot be used: the rules' result, recorded
+        doubts.append(f"gemini: {exc}")
+        return build_document(
+            merged, method=prefix + "rules", doubts=doubts + rule_doubts, **common
+        )
+    answer["llm"] = info
+    from_model = _merge(markup_fields, answer) if markup_fields else answer
+    doubts += _cross_check(from_model, fields, rule_doubts)
+    return build_document(from_model, method=prefix + "gemini", doubts=doubts, **common)

@@ -18,7 +18,7 @@ from paypulse_parsers.retail.money import Money, find_money
 
 _WEAK = "|".join(re.escape(w) for w in labels.words("weak"))
 # (rank, pattern): the label starts the line (after up to two words for the amount to pay).
-_LABELS: list[tuple[int, re.Pattern[str]]] = [
+_LABELS: list[tuple[int, labels.Searcher]] = [
     (100, labels.pattern("due", anchored=True, lead_words=2)),
     (
         95,
@@ -38,8 +38,10 @@ _NOT_TOTAL = labels.pattern("not_total")
 _TAX = labels.pattern("tax")
 _INCLUDING = labels.pattern("including")
 _INCOMING = re.compile(r"\byou\s+received\s+a\s+payment\b|\brefund(?:ed)?\b|\båterbetal", re.I)
+# The lookahead on the labels' first letters fails most positions with one test instead of
+# trying every alternative there (the pattern scans the whole e-mail).
 _ORDER_LABEL = re.compile(
-    r"(?:ordernummer|ordernr\.?|order\s*(?:#|no\.?|number|id|nr\.?)?|bokningsnummer|"
+    r"(?=[obrcitfk])(?:ordernummer|ordernr\.?|order\s*(?:#|no\.?|number|id|nr\.?)?|bokningsnummer|"
     r"booking\s+(?:reference|number|ref\.?)|reservation\s+(?:number|code)|confirmation\s+(?:number|code)|"
     r"invoice\s+(?:id|number|no\.?)|fakturanummer|receipt\s*(?:#|number|no\.?)|kvittonummer|"
     r"bokningsreferens|transaction\s+id)\s*[:#]?\s*#?\s*(?P<id>[A-Z0-9][A-Z0-9-]{3,40})",
@@ -166,6 +168,7 @@ def _label_rank(line: str) -> tuple[int, int] | None:
     return None
 
 
+_DIGIT = re.compile(r"\d")
 _CODE_NEAR_NUMBER = re.compile(r"\b([A-Z]{3})(?=\s?[\d-])|(?<=\d)\s?([A-Z]{3})\b")
 
 
@@ -212,8 +215,13 @@ def rule_fields(
     candidates: list[_Candidate] = []
     prepaid: list[Money] = []
     section: str | None = None
+    # An amount and an order number need a digit: a line without one on it or on the two lines
+    # below has no candidate, so the label patterns are not tried there (most of an e-mail).
+    digits = [_DIGIT.search(line) is not None for line in lines] + [False, False]
     for i, line in enumerate(lines):
-        for order in _ORDER_LABEL.finditer(line):
+        if not (digits[i] or digits[i + 1] or digits[i + 2]):
+            continue
+        for order in _ORDER_LABEL.finditer(line) if digits[i] else ():
             if order.group(0).lower().startswith("order") and re.search(r"\d", order.group("id")):
                 section = order.group("id")
         stripped = line.lstrip(" \t>-*•|:·")
@@ -299,7 +307,7 @@ def _order_id(text: str) -> str | None:
 
 
 def _labelled_date(
-    text: str, label: re.Pattern[str], month_first: bool, *, not_after: frozenset[int] = frozenset()
+    text: str, label: labels.Searcher, month_first: bool, *, not_after: frozenset[int] = frozenset()
 ) -> str | None:
     """The first date written right after a label of ``label``'s kind (a label that ends where
     one in ``not_after`` ends, e.g. "date" of "Due date", does not count)."""
