@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +34,9 @@ def start_dev(*args: str) -> tuple[subprocess.Popen[str], str]:
             break
         m = READY.search(line)
         if m:
+            # keep reading what the functions log to stdout (as Lambda's runtime does): a full
+            # pipe would block every thread that logs, and then the shutdown
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
             return proc, m.group(1)
     proc.kill()
     raise RuntimeError("paypulse dev did not report ready")

@@ -174,7 +174,8 @@ def test_page_in_headless_chromium_shows_the_journey(chromium, api, local_stack,
     assert dlq["paypulse-local-parse_invoice-dlq"]["waiting"] == "0"
 
     pushes = [n for n in dom.table("notifications") if n["user"] == user_id]
-    assert len(pushes) == 2  # one topic message per invoice (no devices registered)
+    # the ingest-all backfill sends one summary, not one push per notice (issue 9 §6)
+    assert [p["message"] for p in pushes] == ["2 rent notices imported"]
     metrics = {(m["metric"], m["dimensions"]): m for m in dom.table("metrics")}
     assert metrics[("InvoicesIngested", "")]["sum"] == "2"
     assert metrics[("InvoicesParsed", "")]["sum"] == "2"
