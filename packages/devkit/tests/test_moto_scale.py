@@ -109,3 +109,39 @@ def test_a_cancelled_transaction_does_not_swap_in_a_copy_of_the_table(local_stac
         )
     assert backend.tables[name] is before
     assert _get(ddb, name, "x") is None
+
+
+def test_queue_counts_keep_visible_in_flight_and_delayed_apart(local_stack):
+    sqs = boto_client("sqs", local_stack.aws_endpoint)
+    url = sqs.create_queue(QueueName=f"scale-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="a")
+    sqs.send_message(QueueUrl=url, MessageBody="b")
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    [taken] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)[
+        "Messages"
+    ]
+
+    def counts() -> dict[str, str]:
+        return sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
+
+    assert counts() == {
+        "ApproximateNumberOfMessages": "1",
+        "ApproximateNumberOfMessagesNotVisible": "1",
+        "ApproximateNumberOfMessagesDelayed": "1",
+    }
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=taken["ReceiptHandle"], VisibilityTimeout=0
+    )
+    assert counts()["ApproximateNumberOfMessages"] == "2"
+    bodies = {
+        m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    }
+    assert bodies == {"a", "b"}  # the delayed one is not received yet
+    sqs.delete_queue(QueueUrl=url)

@@ -512,6 +512,9 @@ class EventPump:
             started += 1
 
     def _batch_done(self, consumer: _Consumer, future: Future[None]) -> None:
+        error = future.exception()
+        if error is not None:  # the mapping itself failed (e.g. DeleteMessageBatch denied)
+            self._say("failed", consumer.function.name, "event source mapping", repr(error))
         with self._settled:
             consumer.running.discard(future)
             consumer.stats.in_flight -= 1

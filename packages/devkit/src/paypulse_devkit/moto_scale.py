@@ -8,7 +8,8 @@ stored, which AWS's do not (found by benchmarks/sweep.py, where they made the sw
   dropped) when it is cancelled, which is what DynamoDB's all-or-nothing promises.
 - SQS ``ReceiveMessage`` checks each received message's retention through
   ``get_queue_attributes``, which counts every message of the queue several times; here the
-  retention period is read from the queue itself.
+  retention period is read from the queue itself. ``SendMessage`` reads the same attributes;
+  their counts are kept (O(n), as moto keeps one list) but without a datetime per message.
 
 ``apply()`` patches this process's moto (and serializes its DynamoDB, see
 ``aws_local.serialize_dynamodb``); ``python -m paypulse_devkit.moto_scale -H HOST -p PORT`` is
@@ -110,6 +111,42 @@ def _patch_sqs_retention() -> None:
     )
 
 
+def _patch_sqs_counts() -> None:
+    """Every SendMessage reads the queue's attributes (for ContentBasedDeduplication), which
+    count the queue's visible, in-flight and delayed messages, each message's visibility
+    computed through datetime arithmetic: the same counts here, one clock read per count."""
+    import time
+
+    from moto.sqs.models import Message, Queue
+
+    def now_ms() -> float:
+        return time.time() * 1000.0  # moto's unix_time_millis(), without the datetimes
+
+    def visible(self: Any) -> bool:
+        return bool(now_ms() > self.visible_at)
+
+    def delayed(self: Any) -> bool:
+        return bool(now_ms() < self.delayed_until)
+
+    def messages(self: Any) -> list[Any]:
+        now = now_ms()
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def not_visible(self: Any) -> int:
+        now = now_ms()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def number_delayed(self: Any) -> int:
+        now = now_ms()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    Message.visible = property(visible)  # type: ignore[method-assign,assignment]
+    Message.delayed = property(delayed)  # type: ignore[method-assign,assignment]
+    Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_delayed = property(number_delayed)  # type: ignore[method-assign,assignment]
+
+
 def apply() -> None:
     global _APPLIED
     from paypulse_devkit.aws_local import serialize_dynamodb
@@ -119,6 +156,7 @@ def apply() -> None:
         return
     _patch_transactions()
     _patch_sqs_retention()
+    _patch_sqs_counts()
     _APPLIED = True
 
 
