@@ -180,3 +180,33 @@ def test_the_first_forward_marker_wins():
             "---------- Forwarded message ---------\nFrom: Second <b@second.example>\n")  # fmt: skip
     assert forwarded_sender(body) == "First <a@first.example>"
     assert forwarded_sender("no marker -- here\nFrom: x <x@y.z>") is None
+
+
+SPACES = [" ", "\u00a0", "\u200b", "\u202f", "\ufeff", "\u00ad", "  \u2007 "]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_visible_text_is_compacted_whatever_the_spacing(seed):
+    """Generated tables with random runs of (zero-width / no-break) spaces inside and around
+    cells, empty cells and blank blocks: one line per row, cells tab-separated, single spaces."""
+    rng = random.Random(seed)
+
+    def pad(word: str) -> str:
+        return (
+            "".join(rng.choice(SPACES) for _ in range(rng.randint(0, 3)))
+            + word
+            + "".join(rng.choice(SPACES) for _ in range(rng.randint(0, 3)))
+        )
+
+    rows = [("Lamp", "2", "EUR 40,00"), ("Cable", "1", "EUR 2,50"), ("Total", "", "EUR 42,50")]
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{pad(c)}</td>" for c in row) + "</tr><tr><td>\u200b</td></tr>"
+        for row in rows
+    )
+    html = f"<div>{pad('')}</div><table>{cells}</table><p>{pad('Thank')} {pad('you')}</p>"
+    assert parse_html(html).text.split("\n") == [
+        "Lamp\t2\tEUR 40,00",
+        "Cable\t1\tEUR 2,50",
+        "Total\tEUR 42,50",
+        "Thank you",
+    ]

@@ -144,3 +144,26 @@ def test_kitinerary_broken_flight_markup_becomes_a_travel_detail():
     assert len(details["travel_details"]) == 2
     assert details["passengers"] == [{"name": "Volker Krause"}]
     assert doc.status == "skipped"  # no price in the markup or text
+
+
+@pytest.mark.parametrize(
+    "block", ["div", "table", "ul", "h2", "section", "blockquote", "dl", "pre", "form"]
+)
+@pytest.mark.parametrize("paragraph", ["p", "P", "p class='x'"])
+def test_microdata_inside_a_paragraph_keeps_its_block_children(block, paragraph):
+    """HTML5 would close the <p> at the block start tag and cut the item in two; e-mail markup
+    (Google's own examples) nests blocks in <p>, so the block's properties stay in the item."""
+    inner = {"table": "<table><tr><td itemprop='name'>Lamp</td></tr></table>",
+             "ul": "<ul><li itemprop='name'>Lamp</li></ul>",
+             "dl": "<dl><dd itemprop='name'>Lamp</dd></dl>"}.get(
+        block, f"<{block} itemprop='name'>Lamp</{block}>"
+    )  # fmt: skip
+    html = (
+        f"<{paragraph} itemscope itemtype='http://schema.org/Product'>Item: {inner}"
+        "<span itemprop='sku'>L-1</span></p><p>after</p>"
+    )
+    parsed = parse_html(html)
+    assert parsed.microdata == [
+        {"@context": "http://schema.org", "@type": "Product", "name": "Lamp", "sku": "L-1"}
+    ]
+    assert parsed.text.split("\n")[-1] == "after"

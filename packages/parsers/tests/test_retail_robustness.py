@@ -11,6 +11,7 @@ import pytest
 
 from paypulse_parsers.retail import extract_retail
 from paypulse_parsers.retail.email_input import MAX_BODY_CHARS, read_input
+from paypulse_parsers.retail.html_document import MAX_DEPTH, nesting_depth, parse_html
 
 VENDOR = {
     "vendor_id": "elgiganten",
@@ -187,3 +188,26 @@ def test_pathological_nesting_completes_with_an_outcome(html):
     doc = run(html)
     assert doc.status in ("needs_review", "skipped")
     assert doc.total_amount in (None, Decimal("4.00"))
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<div>", "</div>"), ("<div>", ""), ("<span><div>", "</div></span>"),
+     ("<table><tr><td>", "</td></tr></table>"), ("<section>", "</section>")],
+)  # fmt: skip
+@pytest.mark.parametrize("depth", [MAX_DEPTH // 4, 50_000])
+def test_hostile_nesting_is_read_without_quadratic_tree_building(opening, closing, depth):
+    """Tree building is quadratic in the nesting depth (minutes at 50,000 nested blocks):
+    beyond MAX_DEPTH the document is read as text, so the total is still found."""
+    html = opening * depth + "<p>Total: EUR 5,00</p>" + closing * depth
+    elements = depth * opening.count("<") + 1
+    assert (nesting_depth(html) > MAX_DEPTH) == (elements > MAX_DEPTH)
+    doc = run(html.encode())
+    assert (doc.total_amount, doc.currency) == (Decimal("5.00"), "EUR")
+
+
+def test_wide_documents_are_not_taken_for_deep_ones():
+    rows = "".join(f"<tr><td>Item {i}</td><td><br><img src=x>{i},00</td></tr>" for i in range(3000))
+    html = f"<table>{rows}</table><p>Total: EUR 5,00</p>"
+    assert nesting_depth(html) < 10
+    assert "Item 2999" in parse_html(html).text

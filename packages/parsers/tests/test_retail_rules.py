@@ -198,3 +198,19 @@ def test_an_amount_three_lines_below_its_label_is_not_taken():
     text = "Amount due:\nThank you\nKind regards\nSee you soon\nEUR 12,00"
     fields, _ = rule_fields(text, hint_currency=None)
     assert fields.get("total_amount") is None
+
+
+ORDER_LABELS = ["Ordernummer", "Ordernr.", "Order #", "Order no.", "Order number", "Order ID",
+                "Bokningsnummer", "Booking reference", "Reservation code", "Confirmation number",
+                "Invoice number", "Fakturanummer", "Receipt #", "Kvittonummer",
+                "Bokningsreferens", "Transaction ID"]  # fmt: skip
+
+
+@pytest.mark.parametrize("label", ORDER_LABELS)
+@pytest.mark.parametrize("case", [str, str.upper, str.lower])
+def test_order_labels_in_any_letter_case(label, case):
+    """The order-label scan is guarded by its labels' first letters (case-blind): every label,
+    upper, lower or as printed, after other text on the line, still gives its id."""
+    text = f"Thank you\nYour details: {case(label)}: AB-20250314\nTotal: EUR 5,00"
+    fields, _ = rule_fields(text, hint_currency=None)
+    assert fields["order_id"] == "AB-20250314"

@@ -4,8 +4,8 @@ invoice_date, due_date, payment_reference, order_id, line_items, method (xml / m
 llm), extractor, confidence, document_type, gross_amount, prepaid_amount, invoice_number,
 language, status (+ fields, problems). PDFs go through the PDF parser (embedded Factur-X /
 ZUGFeRD XML first, then template / generic text); .xml through the CII/UBL reader; .html, .htm,
-.eml and .txt through retail extraction (e-invoice attachment, markup, then Gemini when
-PAYPULSE_GEMINI_API_KEY is set, else rules)."""
+.eml and .txt through retail extraction (e-invoice attachment, markup, rules, then Gemini when
+PAYPULSE_GEMINI_API_KEY is set and the rules leave the document unsettled)."""
 
 from __future__ import annotations
 
