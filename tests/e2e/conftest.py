@@ -47,7 +47,11 @@ def dev_server() -> Iterator[str]:
     proc, url = start_dev("--port", "0")
     yield url
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=20) == 0
+    try:
+        assert proc.wait(timeout=20) == 0
+    finally:  # never leave a stack running behind the test session
+        if proc.poll() is None:
+            proc.kill()
 
 
 class Http:
