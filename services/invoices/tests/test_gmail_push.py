@@ -215,6 +215,36 @@ def test_daily_renewal_renews_the_watches_expiring_within_two_days(local_stack, 
     assert int(row["Item"]["ExpiresAt"]["N"]) > now_ms + 6 * 86400 * 1000
 
 
+def test_renewal_of_a_revoked_grant_is_recorded_once_and_not_retried_daily(local_stack, connect):
+    _, user_id = connect("r@example.com", "r@gmail.com")
+    ddb = boto_client("dynamodb", local_stack.aws_endpoint)
+    table = local_stack.names.tables["gmail_watches"]
+    ddb.update_item(  # expiring tomorrow, and the stored access token already expired
+        TableName=table,
+        Key={"UserID": {"S": user_id}, "Entry": {"S": "watch"}},
+        UpdateExpression="SET ExpiresAt = :e",
+        ExpressionAttributeValues={":e": {"N": str(int(time.time() * 1000) + 86400 * 1000)}},
+    )
+    store = local_stack.names.secrets["gmail_tokens"] + user_id
+    sm = boto_client("secretsmanager", local_stack.aws_endpoint)
+    secret = json.loads(sm.get_secret_value(SecretId=store)["SecretString"])
+    secret["expires_at"] = "2000-01-01T00:00:00"
+    sm.put_secret_value(SecretId=store, SecretString=json.dumps(secret))
+    local_stack.google.accounts.revoke_all("r@gmail.com")
+    first = local_stack.events.fire_schedule("gmail-watch-renewal")
+    assert first is not None and first.ok and first.result["enqueued"] == 1
+    local_stack.events.drain()
+    assert local_stack.events.queue_dead_letters("sync") == []  # permanent: recorded, not retried
+    assert (
+        ddb.get_item(TableName=table, Key={"UserID": {"S": user_id}, "Entry": {"S": "watch"}}).get(
+            "Item"
+        )
+        is None
+    )
+    again = local_stack.events.fire_schedule("gmail-watch-renewal")
+    assert again is not None and again.ok and again.result["enqueued"] == 0
+
+
 def test_account_deletion_stops_the_watch_and_leaves_no_row(api, local_stack, connected_user):
     token, _ = connected_user
     assert GMAIL_ACCOUNT in local_stack.gmail_api.watches

@@ -58,6 +58,16 @@ async def save_watch(user_id: str, address: str, expires_ms: int) -> None:
     await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}])
 
 
+async def drop_watch(user_id: str) -> None:
+    """Forget ``user_id``'s watch (its Gmail grant is gone for good: nothing to renew until the
+    user connects again, which records a new one)."""
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(TableName=_table(), Key=_key(user_id, WATCH))
+    except Exception as exc:
+        raise DependencyError("Database error (gmail watches)") from exc
+
+
 async def get_watch(user_id: str) -> dict[str, Any] | None:
     db = await aws.client("dynamodb")
     try:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from paypulse_common import gmail_watches, queue
+from paypulse_common.errors import PayPulseError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import settings
 from paypulse_invoices.scheduled import SYNC_QUEUE
@@ -43,14 +44,21 @@ async def enqueue_renewals(*, now_ms: int | None = None) -> dict[str, Any]:
 
 
 async def renew(user_id: str, body: Mapping[str, Any]) -> None:
-    """Worker: ``users.watch`` again with the user's tokens; record the new expiry."""
+    """Worker: ``users.watch`` again with the user's tokens; record the new expiry. A grant
+    that is gone for good (revoked, not connected) drops the watch row: the failure is recorded
+    once (``sync_jobs``) and the daily renewal stops picking it until the user connects again."""
     from paypulse_gmail.watch import watch
     from paypulse_invoices.gmail_session import gmail_for
 
     topic = settings().gmail_push_topic
     if not topic:
         return
-    gmail = await gmail_for(user_id)
-    watched = await watch(gmail, topic)
+    try:
+        gmail = await gmail_for(user_id)
+        watched = await watch(gmail, topic)
+    except PayPulseError as err:
+        if not err.retryable:  # revoked or missing grant: renewing daily would fail for ever
+            await gmail_watches.drop_watch(user_id)
+        raise
     address = await gmail.account_email() or str((await gmail.get_profile())["emailAddress"])
     await gmail_watches.save_watch(user_id, address, watched.expiration_ms)
