@@ -61,6 +61,22 @@ def test_a_push_is_one_request_two_invocations_and_counted_sqs(scenarios):
         assert renewal.http == 0, store
 
 
+def test_a_burst_of_pushes_is_one_sync(scenarios):
+    for s in scenarios.values():
+        burst = s["gmail_push_burst"]
+        assert burst.http == cm.BURST  # every push still reaches the route ...
+        assert burst.invocations["receive_gmail_push"] == cm.BURST
+        assert burst.invocations["sync_invoices"] == 1  # ... one job is queued and run
+        sent = burst.calls["sqs:SendMessage"] + burst.calls["sqs:SendMessageBatch"]
+        assert sent == 1
+        bursty = cm.monthly_usage(s, 1_500, cm.BURST)
+        steady = cm.monthly_usage(s, 1_500)
+        assert bursty.http == pytest.approx(steady.http)
+        assert bursty.invocations["receive_gmail_push"] == pytest.approx(1_500)
+        assert bursty.invocations["sync_invoices"] < steady.invocations["sync_invoices"] - 1_000
+        assert bursty.gb_s < steady.gb_s and bursty.wru < steady.wru
+
+
 def test_push_adds_cost_that_grows_with_the_mail(scenarios):
     for store, s in scenarios.items():
         off = cm.cost(cm.monthly_usage(s, 0), 10_000, store)
