@@ -18,6 +18,7 @@ from paypulse_devkit.demo_invoices import demo_hyresavi_series
 from paypulse_devkit.local_stack import LOCAL_PUSH, published_notifications
 from paypulse_devkit.mailbox import rent_notice
 from paypulse_devkit.pubsub_push import GoogleSigningKeys
+from paypulse_invoices.gmail_push import PENDING_LOST_AFTER_S
 
 GMAIL_ACCOUNT = "tenant@gmail.com"  # connected_user's Gmail (its app login is tenant@example.com)
 ROUTE = "/v1/gmail/push"
@@ -252,3 +253,83 @@ def test_account_deletion_stops_the_watch_and_leaves_no_row(api, local_stack, co
     assert GMAIL_ACCOUNT not in local_stack.gmail_api.watches
     assert local_stack.gmail_api.usage(GMAIL_ACCOUNT)["units"]["stop"] == 50
     assert _watch_rows(local_stack) == []
+
+
+def test_a_burst_of_pushes_queues_one_sync_and_a_push_during_the_sync_queues_the_next(
+    api, local_stack, gmail_push, connected_user, monkeypatch
+):
+    """Pushes while a gmail_push job waits in the queue add nothing to it; the worker clears the
+    mark before it reads the history, so mail arriving once it runs gets a job of its own and
+    every notice is stored."""
+    from paypulse_invoices import ingest_jobs
+
+    token, _ = connected_user
+    notices = demo_hyresavi_series(6, seed=5)
+    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+
+    def deliver(n: int) -> None:
+        invoice = notices[n]
+        local_stack.mailbox.deliver(
+            rent_notice(
+                GMAIL_ACCOUNT,
+                sent=sent + timedelta(minutes=n),
+                filename=invoice.filename,
+                pdf=invoice.pdf,
+            )
+        )
+        assert gmail_push.drain(30)
+
+    for n in range(5):  # five changes, five pushes (distinct ids, growing historyIds)
+        deliver(n)
+    assert [d.statuses for d in gmail_push.deliveries] == [[204]] * 5
+    assert len({d.message_id for d in gmail_push.deliveries}) == 5
+    assert _queued(local_stack) == 1
+
+    started = ingest_jobs.start_rental
+    during: list[int] = []
+
+    async def start_rental(user_id: str) -> None:
+        await started(user_id)
+        if not during:  # the sync has read the history: a sixth notice arrives now
+            before = _queued(local_stack)
+            deliver(5)
+            during.append(_queued(local_stack) - before)
+
+    monkeypatch.setattr(ingest_jobs, "start_rental", start_rental)
+    local_stack.events.tick()  # the queued job runs (the pump takes one batch)
+    assert during == [1]  # a new job, though this one is still running
+    monkeypatch.setattr(ingest_jobs, "start_rental", started)
+    local_stack.events.drain()
+    assert _queued(local_stack) == 0
+    listed = api("GET", "/v1/invoices/rental", token=token)
+    assert listed.status == 200 and listed.json["data"]["invoiceCount"] == 6
+
+
+def test_a_pending_mark_older_than_the_queue_can_hold_a_job_does_not_stop_a_push(
+    api, local_stack, connected_user
+):
+    _, user_id = connected_user
+    assert _push(api, local_stack, body=_body(message_id="19001")).status == 204
+    assert _queued(local_stack) == 1
+    assert (
+        _push(api, local_stack, body=_body(message_id="19002", history_id=10**9 + 1)).status == 204
+    )
+    assert _queued(local_stack) == 1  # coalesced
+    ddb = boto_client("dynamodb", local_stack.aws_endpoint)
+    table = local_stack.names.tables["gmail_watches"]
+    key = {"UserID": {"S": user_id}, "Entry": {"S": "pending"}}
+    lost = int(time.time()) - PENDING_LOST_AFTER_S - 1  # its message dead-lettered by now
+    ddb.update_item(TableName=table, Key=key, UpdateExpression="SET since = :t",
+                    ExpressionAttributeValues={":t": {"N": str(lost)}})  # fmt: skip
+    assert (
+        _push(api, local_stack, body=_body(message_id="19003", history_id=10**9 + 2)).status == 204
+    )
+    assert _queued(local_stack) == 2
+
+
+def test_the_lost_pending_age_is_what_the_sync_queue_can_hold_a_message():
+    from infra.workspace import workspace
+
+    ws = workspace()
+    queue = ws.resources.queues["sync"]
+    assert ws.visibility_timeout("sync") * queue.max_receive_count == PENDING_LOST_AFTER_S

@@ -7,6 +7,9 @@
   read one after the other, each sorted by expiry.
 - ``push#<Pub/Sub message id>``: a push already handled (a redelivery changes nothing), kept
   for PUSH_TTL_S by DynamoDB's TTL.
+- ``pending``: a ``gmail_push`` job of this user is queued and has not started (``since``, epoch
+  s): pushes meanwhile queue nothing more, that job's sync will read their mail. The worker
+  deletes it before it reads the mailbox's history.
 
 Every write is fenced by the account-deletion tombstone (nothing is written for a deleted user);
 ``delete_user`` purges the table like every user-data table.
@@ -23,9 +26,10 @@ from paypulse_common import aws
 from paypulse_common.dynamo import from_item, query_all
 from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
-from paypulse_common.tombstone import cancelled_item, fenced_write
+from paypulse_common.tombstone import cancelled_item, fenced_write, fenced_write_if
 
 WATCH = "watch"
+PENDING = "pending"
 SHARDS = 8
 # Pub/Sub keeps an unacknowledged message up to 7 days by default (message retention), so a
 # redelivery can come that late.
@@ -141,5 +145,31 @@ async def release_push(user_id: str, message_id: str) -> None:
     db = await aws.client("dynamodb")
     try:
         await db.delete_item(TableName=_table(), Key=_key(user_id, f"push#{message_id}"))
+    except Exception as exc:
+        raise DependencyError("Database error (gmail watches)") from exc
+
+
+async def mark_pending(user_id: str, lost_after_s: int) -> bool:
+    """Record that a ``gmail_push`` job of ``user_id`` is being queued: False when one is
+    queued already and not started (nothing to queue), unless its mark is older than
+    ``lost_after_s`` (its message went to the dead-letter queue or was lost: queue anew).
+    UserDeletedError for a deleted user."""
+    now = int(time.time())
+    put = {
+        "TableName": _table(),
+        "Item": {**_key(user_id, PENDING), "since": {"N": str(now)}},
+        "ConditionExpression": "attribute_not_exists(#e) OR #s < :lost",
+        "ExpressionAttributeNames": {"#e": "Entry", "#s": "since"},
+        "ExpressionAttributeValues": {":lost": {"N": str(now - lost_after_s)}},
+    }
+    return await fenced_write_if(user_id, [{"Put": put}], "gmail watches")
+
+
+async def clear_pending(user_id: str) -> None:
+    """The queued ``gmail_push`` job started (or could not be queued): a later push queues
+    another one."""
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(TableName=_table(), Key=_key(user_id, PENDING))
     except Exception as exc:
         raise DependencyError("Database error (gmail watches)") from exc

@@ -10,6 +10,11 @@ that mailbox (``GmailAddress-index``, no scan):
 - a ``historyId`` not newer than the one the user's last sync of both kinds stored for this
   mailbox (written from Gmail's own answers, so a forged push cannot move it) does nothing;
 - a message id handled before (Pub/Sub delivers at least once) does nothing;
+- a push while that user's previous ``gmail_push`` job is queued and not started queues
+  nothing (the ``pending`` row, set by a conditional put): that job reads the mailbox's history
+  when it starts, so it takes this push's mail too. A burst of mail is one sync, not one per
+  message. The worker deletes the row before it reads the history, so a push arriving once a
+  sync is under way queues the next one and no mail is left behind;
 - else one ``gmail_push`` job goes to the ``sync`` queue: the worker runs the incremental
   rental and retail sync (``sync_jobs``).
 
@@ -41,6 +46,11 @@ log = get_logger("paypulse.gmail_push")
 MAX_DATA_CHARS = 1024  # base64 of a Gmail notification is ~100 characters
 SYNC_KINDS = ("rental", "retail")
 JOB = "gmail_push"
+# A pending mark older than this is a job that will not start: its message was received
+# maxReceiveCount (5) times, each hidden for the queue's visibility timeout (6 x the worker's
+# 900 s), and went to the dead-letter queue. Pinned to the declarations by
+# tests/test_gmail_push.py (infra.workspace visibility_timeout x max_receive_count).
+PENDING_LOST_AFTER_S = 5 * 6 * 900
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ async def _already_synced(user_id: str, note: Notification) -> bool:
 
 async def receive(note: Notification) -> int:
     """Enqueue the sync of every user watching the mailbox; returns how many were enqueued."""
-    enqueued = 0
+    enqueued = coalesced = 0
     for user_id in await gmail_watches.users_watching(note.email_address):
         if await _already_synced(user_id, note):
             continue
@@ -110,10 +120,20 @@ async def receive(note: Notification) -> int:
         except UserDeletedError:
             continue
         try:
+            if not await gmail_watches.mark_pending(user_id, PENDING_LOST_AFTER_S):
+                coalesced += 1
+                continue
+        except UserDeletedError:
+            continue
+        except Exception:
+            await gmail_watches.release_push(user_id, note.message_id)
+            raise
+        try:
             await queue.send_all(SYNC_QUEUE, [{"kind": JOB, "user_id": user_id}])
         except Exception as exc:
+            await gmail_watches.clear_pending(user_id)
             await gmail_watches.release_push(user_id, note.message_id)
             raise DependencyError("Could not enqueue the sync") from exc
         enqueued += 1
-    log.info("gmail push", extra={"enqueued": enqueued})
+    log.info("gmail push", extra={"enqueued": enqueued, "coalesced": coalesced})
     return enqueued

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from paypulse_common import gmail_watches
 from paypulse_common.errors import InvalidRequestError, PayPulseError, UserDeletedError
 from paypulse_common.logs import get_logger
 from paypulse_invoices import ingest_jobs, sync_status, watch_jobs
@@ -48,7 +49,10 @@ async def _retail_weekly(user_id: str, body: Mapping[str, Any]) -> None:
 
 async def _gmail_push(user_id: str, body: Mapping[str, Any]) -> None:
     """A Gmail push notification: the incremental rental and retail sync (new messages are
-    handed on as ``rental_ids`` / ``retail_ids`` jobs, as the ingest routes do)."""
+    handed on as ``rental_ids`` / ``retail_ids`` jobs, as the ingest routes do). The pending
+    mark goes first: a push from now on queues another job, whose sync reads what this one
+    may miss (``gmail_push``)."""
+    await gmail_watches.clear_pending(user_id)
     await ingest_jobs.start_rental(user_id)
     await ingest_jobs.start_retail(user_id)
 
