@@ -1,5 +1,5 @@
-"""Retail extraction benchmark on the public corpus (../shared/corpus/retail-emails and the
-kitinerary travel markup): characters an LLM would receive per document (raw HTML vs the
+"""Retail extraction benchmark on the corpus copy in packages/parsers/tests/fixtures/corpus
+(retail-emails and the kitinerary travel markup): characters an LLM would receive per document (raw HTML vs the
 compacted text; ~4 characters per token), the share of documents resolved with no LLM call
 (schema.org markup or confident rules), and parse time per document.
 
@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "packages/parsers/tests/fixtures/corpus"
 TARGET_RATIO = 5.0
 
 
