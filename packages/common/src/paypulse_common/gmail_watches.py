@@ -26,7 +26,7 @@ from paypulse_common import aws
 from paypulse_common.dynamo import from_item, query_all
 from paypulse_common.errors import DependencyError
 from paypulse_common.runtime import settings
-from paypulse_common.tombstone import cancelled_item, fenced_write, fenced_write_if
+from paypulse_common.tombstone import fenced_write, fenced_write_if
 
 WATCH = "watch"
 PENDING = "pending"
@@ -129,15 +129,7 @@ async def claim_push(user_id: str, message_id: str) -> bool:
         "ConditionExpression": "attribute_not_exists(#e)",
         "ExpressionAttributeNames": {"#e": "Entry"},
     }
-    try:
-        await fenced_write(user_id, [{"Put": put}])
-    except Exception as exc:
-        if cancelled_item(exc, 0):
-            return False
-        if isinstance(exc, DependencyError) or not aws.error_code(exc):
-            raise
-        raise DependencyError("Database error (gmail watches)") from exc
-    return True
+    return await fenced_write_if(user_id, [{"Put": put}], "gmail watches")
 
 
 async def release_push(user_id: str, message_id: str) -> None:
