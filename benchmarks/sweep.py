@@ -22,6 +22,7 @@ Usage: python -m benchmarks sweep   (SWEEP_USERS=500 python -m benchmarks sweep 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -34,10 +35,12 @@ from typing import Any
 MAX_INVOCATION_S = 60.0
 MAX_NOTICES = 3
 SEED_CONCURRENCY = 32
+MISSING_SHOWN = 20  # users whose ledger rows are reported when notices are missing
 # The token store for 10,000 users: DynamoDB + KMS (README "Gmail token stores"; per-user
 # Secrets Manager secrets cost $4,000 a month at this size, and moto looks each secret up by
 # scanning all of them, which makes a local 10,000-secret sweep quadratic).
 TOKEN_STORE = "dynamodb-kms"
+ACCESS_TOKEN_AGE_S = 86_400  # the stored access token expired a day ago (the last sweep)
 
 
 def _notices(months: int) -> list[tuple[datetime, str, bytes]]:
@@ -99,7 +102,9 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
                     StoredTokens(
                         access_token=row["grant"]["access_token"],
                         refresh_token=row["grant"]["refresh_token"],
-                        expires_at=expiry_in(int(row["grant"]["expires_in"])),
+                        # as a day after the last sweep: the access token expired long ago,
+                        # so every worker refreshes it at Google (what production does daily)
+                        expires_at=expiry_in(-ACCESS_TOKEN_AGE_S),
                         scope=row["grant"]["scope"],
                         google_email=row["gmail"],
                     ),
@@ -120,6 +125,7 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
         "with_this_months_notice": sum(1 for r in seeded if r["notices"]),
         "messages": sum(r["notices"] for r in seeded),
         "ids": [r["user_id"] for r in seeded],
+        "notices": [r["notices"] for r in seeded],
     }
 
 
@@ -151,6 +157,60 @@ def _progress(stack: Any, t0: float, done: threading.Event, every: float = 60.0)
         )
 
 
+def _declaring(schedule: str) -> str:
+    """The function that declares ``schedule`` (the scheduler whose invocation is timed)."""
+    from infra.workspace import workspace
+
+    for fn in workspace().functions.values():
+        if any(s.name == schedule for s in fn.schedules):
+            return fn.name
+    raise LookupError(schedule)
+
+
+def _ledger_rows(stack: Any, users: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The ingestion-ledger rows of ``users`` (why a notice expected to be stored was not:
+    claims, message records, the sync status with its failures)."""
+    from paypulse_devkit.aws_local import boto_client
+
+    ddb = boto_client("dynamodb", stack.aws_endpoint)
+    s3 = boto_client("s3", stack.aws_endpoint)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for user in users:
+        pages = ddb.get_paginator("query").paginate(
+            TableName=stack.names.tables["ingestion_ledger"],
+            KeyConditionExpression="UserID = :u",
+            ExpressionAttributeValues={":u": {"S": user}},
+        )
+        rows[user] = [
+            {k: next(iter(v.values())) for k, v in item.items() if k != "UserID"}
+            for page in pages
+            for item in page.get("Items", [])
+        ]
+        row = ddb.get_item(TableName=stack.names.tables["users"], Key={"UserID": {"S": user}})
+        rows[user].append({"users_row": sorted(row.get("Item", {}))})
+        versions = s3.list_object_versions(
+            Bucket=stack.names.buckets["invoices"], Prefix=f"invoices/{user}/"
+        )
+        rows[user].append(
+            {
+                "s3_versions": len(versions.get("Versions", [])),
+                "s3_delete_markers": len(versions.get("DeleteMarkers", [])),
+            }
+        )
+    return rows
+
+
+class _Records(logging.Handler):
+    """Counts the functions' log records by level, logger and message."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        super().__init__(logging.INFO)
+        self.counts = counts
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[f"{record.levelname} {record.name}: {record.getMessage()[:120]}"] += 1
+
+
 def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, Any]:
     from infra.workspace import workspace
     from paypulse_devkit.aws_local import boto_client
@@ -169,6 +229,8 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         seed_s = time.perf_counter() - t0
         stack.invocation_stats.clear()
         stack.gmail_api.quota.reset()
+        records: Counter[str] = Counter()
+        logging.getLogger("paypulse").addHandler(_Records(records))
 
         t0 = time.perf_counter()
         done = threading.Event()
@@ -180,12 +242,17 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         done.set()
 
         handled, failed = _handled(deliveries)
-        stored = sum(
-            page.get("KeyCount", 0)
+        keys = [
+            obj["Key"]
             for page in s3.get_paginator("list_objects_v2").paginate(
                 Bucket=bucket, Prefix="invoices/"
             )
-        )
+            for obj in page.get("Contents", [])
+        ]
+        stored = len(keys)
+        with_notice = {u for u, n in zip(seeded["ids"], seeded["notices"], strict=True) if n}
+        missing = sorted(with_notice - {k.split("/")[1] for k in keys})
+        missing_ledger = _ledger_rows(stack, missing[:MISSING_SHOWN])
         stats = stack.invocation_stats.snapshot()
         queue = stack.events.queue_stats()["sync"]
         dead = stack.events.queue_dead_letters("sync")
@@ -196,7 +263,8 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
     finally:
         stack.stop()
     ids = seeded.pop("ids")
-    worker, scheduler = stats.get("sync_invoices", {}), stats.get("fetch_latest_invoice", {})
+    seeded.pop("notices")
+    worker, scheduler = stats.get("sync_invoices", {}), stats.get(_declaring("rental-weekdays"), {})
     return {
         "token_store": token_store,
         "seeded": seeded,
@@ -210,6 +278,9 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         "failed_records": failed,
         "dead_lettered": len(dead),
         "stored": stored,
+        "missing": len(missing),
+        "missing_users": missing_ledger,
+        "log_records": dict(records.most_common(30)),
         "scheduler_max_s": round(float(scheduler.get("max_s", 0.0)), 2),
         "worker_max_s": round(float(worker.get("max_s", 0.0)), 2),
         "limit_s": MAX_INVOCATION_S,
@@ -244,4 +315,9 @@ def table(r: dict[str, Any]) -> str:
         f"  worker concurrency: peak {r['worker_peak_concurrency']} of maximum "
         f"{r['maximum_concurrency']} ({r['worker_invocations']} invocations)\n"
         f"  Gmail quota: {r['gmail_units']} units ({r['gmail_units_per_user']} per user)"
+        + "".join(f"\n  log: {n} x {m}" for m, n in r["log_records"].items())
+        + "".join(
+            f"\n  missing notice, user {u}: {json.dumps(rows, default=str)[:1500]}"
+            for u, rows in r["missing_users"].items()
+        )
     )
