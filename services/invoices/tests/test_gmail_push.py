@@ -246,6 +246,27 @@ def test_renewal_of_a_revoked_grant_is_recorded_once_and_not_retried_daily(local
     assert again is not None and again.ok and again.result["enqueued"] == 0
 
 
+def test_weekday_sweep_watches_a_user_connected_before_push_once(local_stack, connect):
+    _, user_id = connect("early@example.com", "early@gmail.com")
+    ddb = boto_client("dynamodb", local_stack.aws_endpoint)
+    table = local_stack.names.tables["gmail_watches"]
+    key = {"UserID": {"S": user_id}, "Entry": {"S": "watch"}}
+    # connected while push was off: no watch at Google, no row
+    ddb.delete_item(TableName=table, Key=key)
+    del local_stack.gmail_api.watches["early@gmail.com"]
+    for _ in range(2):  # the second sweep finds the row and watches nothing more
+        delivery = local_stack.events.fire_schedule("rental-weekdays")
+        assert delivery is not None and delivery.ok, delivery
+        local_stack.events.drain()
+    assert local_stack.events.queue_dead_letters("sync") == []
+    watch = local_stack.gmail_api.watches["early@gmail.com"]
+    assert watch.topic == LOCAL_PUSH["topic"]
+    assert local_stack.gmail_api.usage("early@gmail.com")["units"]["watch"] == 200  # connect + 1
+    row = ddb.get_item(TableName=table, Key=key)["Item"]
+    assert row["GmailAddress"]["S"] == "early@gmail.com"
+    assert int(row["ExpiresAt"]["N"]) == watch.expiration_ms
+
+
 def test_account_deletion_stops_the_watch_and_leaves_no_row(api, local_stack, connected_user):
     token, _ = connected_user
     assert GMAIL_ACCOUNT in local_stack.gmail_api.watches

@@ -36,6 +36,8 @@ async def _rental_latest(user_id: str, body: Mapping[str, Any]) -> None:
             if isinstance(listed, list)
         }
     await ingest_latest(user_id, budget_s=budget(None), only=only, hand_off=False)
+    if only is None:  # the weekday sweep (every connected user): a missing watch is started
+        await watch_jobs.ensure(user_id)
 
 
 async def _retail_weekly(user_id: str, body: Mapping[str, Any]) -> None:

@@ -2,7 +2,9 @@
 re-call watch at least every 7 days", https://developers.google.com/workspace/gmail/api/guides/push,
 which recommends calling it once a day). The daily schedule enqueues one ``gmail_watch`` job
 per watch expiring within RENEW_WITHIN_DAYS; the sync worker renews it with the user's tokens
-(refreshed and written back as for any sync) and records the new expiry, bounded per page."""
+(refreshed and written back as for any sync) and records the new expiry, bounded per page.
+A connected user without a watch (connected before push was turned on) gets one from the
+weekday sweep, which reaches every connected user (``ensure``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from paypulse_common import gmail_watches, queue
-from paypulse_common.errors import PayPulseError
+from paypulse_common.errors import PayPulseError, UserDeletedError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import settings
 from paypulse_invoices.scheduled import SYNC_QUEUE
@@ -62,3 +64,21 @@ async def renew(user_id: str, body: Mapping[str, Any]) -> None:
         raise
     address = await gmail.account_email() or str((await gmail.get_profile())["emailAddress"])
     await gmail_watches.save_watch(user_id, address, watched.expiration_ms)
+
+
+async def ensure(user_id: str) -> None:
+    """Worker, after the weekday sweep's job: a connected user with no watch row (connected
+    before push was turned on, or a watch dropped) is watched now, so every connected user is
+    pushed within a weekday of push being turned on (one GetItem per user and sweep). Best
+    effort: the job itself is done, so a watch Gmail refuses now is tried on the next sweep."""
+    if not settings().gmail_push_topic or await gmail_watches.get_watch(user_id) is not None:
+        return
+    try:
+        await renew(user_id, {})
+    except UserDeletedError:
+        raise
+    except PayPulseError as err:
+        log.warning("gmail watch of a connected user failed; the next sweep retries",
+                    extra={"code": err.code})  # fmt: skip
+        return
+    log.info("gmail watch started for a user connected before push")
