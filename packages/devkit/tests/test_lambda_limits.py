@@ -67,16 +67,6 @@ def test_environment_is_restarted_after_a_timeout(local_stack, monkeypatch):
     local_stack._pool.shutdown(wait=True)
 
 
-def _signup(api) -> str:
-    r = api(
-        "POST",
-        "/v1/auth/signup",
-        json_body={"name": "L", "email": "limits@example.com", "password": "secret-pass-1"},
-    )
-    assert r.status == 201, r
-    return r.json["data"]["access_token"]
-
-
 def test_function_timeout_on_a_route_is_api_gateway_500(api, local_stack, monkeypatch):
     # bcrypt at cost 12 alone takes ~0.2 s: the login cannot finish in 20 ms.
     monkeypatch.setitem(local_stack.timeouts, "login_user", 0.02)
@@ -99,8 +89,8 @@ def test_payload_over_10_mb_is_413_before_the_function_runs(api, local_stack):
     assert r.json == {"message": "Request Entity Too Large"}
 
 
-def test_request_line_and_headers_over_10240_bytes_are_refused(api, local_stack):
-    token = _signup(api)
+def test_request_line_and_headers_over_10240_bytes_are_refused(api, local_stack, signup):
+    token, _ = signup("limits@example.com")
     assert api("GET", "/v1/user/me", token=token).status == 200
     big = {"x-padding": "p" * 10240}
     r = api("GET", "/v1/user/me", token=token, headers=big)

@@ -148,7 +148,7 @@ def test_a_failed_download_is_retried_from_the_queue_and_history_never_moves_bac
 
 
 def test_connecting_another_google_account_starts_with_a_full_sync(
-    api, local_stack, connected_user, demo_mail, run_as
+    api, local_stack, connected_user, demo_mail, run_as, connect_gmail
 ):
     from paypulse_devkit.mailbox import demo_messages
 
@@ -162,17 +162,9 @@ def test_connecting_another_google_account_starts_with_a_full_sync(
     while demo_mail.history_id(other) <= stored[0]:  # the stored id is valid there too
         n += 1
         newsletter(demo_mail, other, n)
-    grant = local_stack.google.accounts.authorize(other)
-    r = api(
-        "POST",
-        "/v1/auth/gmail/store-tokens",
-        token=token,
-        form=[("access_token", grant["access_token"]), ("refresh_token", grant["refresh_token"])],
-    )
-    assert r.status == 201, r
-    assert (
-        ingest(api, token, local_stack) == 3
-    )  # a full search of the new mailbox, not its late history
+    connect_gmail(token, other)
+    # a full search of the new mailbox, not its late history
+    assert ingest(api, token, local_stack) == 3
     assert run_as("fetch_invoices", ledger.synced_history(user_id, "rental")) == (
         demo_mail.history_id(other),
         other,

@@ -11,16 +11,8 @@ TOKEN_B = "b1" * 32
 
 
 @pytest.fixture
-def user(api):
-    r = api(
-        "POST",
-        "/v1/auth/signup",
-        json_body={"name": "D", "email": "dev@example.com", "password": "secret-pass-1"},
-    )
-    import jwt
-
-    token = r.json["data"]["access_token"]
-    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
+def user(signup):
+    return signup("dev@example.com")
 
 
 def stream_insert(user_id, invoice_id="Invoice_1", amount="9876"):
@@ -115,18 +107,6 @@ def test_delete_user_removes_devices_and_endpoints(api, user, local_stack):
     )
 
 
-def _signup(api, email):
-    import jwt
-
-    r = api(
-        "POST",
-        "/v1/auth/signup",
-        json_body={"name": "D", "email": email, "password": "secret-pass-1"},
-    )
-    token = r.json["data"]["access_token"]
-    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
-
-
 def _device_rows(local_stack, user_id):
     from paypulse_devkit.aws_local import boto_client
 
@@ -138,12 +118,14 @@ def _device_rows(local_stack, user_id):
     )["Items"]
 
 
-def test_device_token_moves_to_the_account_that_registered_it_last(api, invoke, local_stack):
+def test_device_token_moves_to_the_account_that_registered_it_last(
+    api, invoke, local_stack, signup
+):
     """Two accounts on one phone: the second registration takes the token's endpoint over
     (SNS has one endpoint per token), the first account's row goes, and its pushes no longer
     reach the phone."""
-    first, first_id = _signup(api, "first@example.com")
-    second, second_id = _signup(api, "second@example.com")
+    first, first_id = signup("first@example.com")
+    second, second_id = signup("second@example.com")
     assert (
         api("POST", "/v1/user/devices", token=first, json_body={"device_token": TOKEN_A}).status
         == 201

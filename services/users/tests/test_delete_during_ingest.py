@@ -9,35 +9,12 @@ import json
 import os
 import threading
 
-import jwt
-
 from paypulse_devkit.aws_local import boto_client
 from paypulse_devkit.local_stack import published_notifications
 
 # When the DELETE starts: at once, or at the first log line of that kind (the event pump's
 # "ingested" = an upload reached its parser, "parsed", "pushed").
 MOMENTS = tuple(os.environ.get("DELETE_MOMENTS", "start,ingested,parsed,pushed").split(","))
-
-
-def _signup(api, email: str) -> tuple[str, str]:
-    r = api(
-        "POST",
-        "/v1/auth/signup",
-        json_body={"name": "D", "email": email, "password": "secret-pass-1"},
-    )
-    token = r.json["data"]["access_token"]
-    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
-
-
-def _connect(api, local_stack, token: str, gmail_account: str) -> None:
-    grant = local_stack.google.accounts.authorize(gmail_account)
-    r = api(
-        "POST",
-        "/v1/auth/gmail/store-tokens",
-        token=token,
-        form=[("access_token", grant["access_token"]), ("refresh_token", grant["refresh_token"])],
-    )
-    assert r.status == 201, r
 
 
 def leftovers(local_stack, user_id: str, email: str) -> dict[str, int]:
@@ -91,10 +68,11 @@ def _topic_pushes(user_id: str) -> set[str]:
     return {n["id"] for n in published_notifications() if n["user_id"] == user_id}
 
 
-def delete_during_ingest(api, local_stack, round_no: int, moment: str) -> dict[str, object]:
+def delete_during_ingest(
+    api, local_stack, connect, round_no: int, moment: str
+) -> dict[str, object]:
     email = f"gone{round_no}@example.com"
-    token, user_id = _signup(api, email)
-    _connect(api, local_stack, token, f"tenant{round_no}@gmail.com")
+    token, user_id = connect(email, f"tenant{round_no}@gmail.com")
     r = api(
         "POST", "/v1/user/devices", token=token, json_body={"device_token": f"{round_no:02x}" * 32}
     )
@@ -155,12 +133,13 @@ def delete_during_ingest(api, local_stack, round_no: int, moment: str) -> dict[s
     }
 
 
-def test_delete_while_ingest_parse_and_push_run_leaves_nothing(api, local_stack):
+def test_delete_while_ingest_parse_and_push_run_leaves_nothing(api, local_stack, connect):
     from paypulse_devkit.mailbox import Mailbox
 
     local_stack.mailbox = local_stack.gmail_api.mailbox = Mailbox.demo_for(months=6)
     outcomes = [
-        delete_during_ingest(api, local_stack, i, moment) for i, moment in enumerate(MOMENTS)
+        delete_during_ingest(api, local_stack, connect, i, moment)
+        for i, moment in enumerate(MOMENTS)
     ]
     for moment, outcome in zip(MOMENTS, outcomes, strict=True):
         assert outcome["left"] == {}, (moment, outcome)

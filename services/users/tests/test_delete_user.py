@@ -6,18 +6,6 @@ from paypulse_devkit import app_contract as app
 from paypulse_devkit.aws_local import boto_client
 
 
-def make_user(api, email):
-    r = api(
-        "POST",
-        "/v1/auth/signup",
-        json_body={"name": "X", "email": email, "password": "secret-pass-1"},
-    )
-    token = r.json["data"]["access_token"]
-    import jwt
-
-    return token, jwt.decode(token, options={"verify_signature": False})["sub"]
-
-
 def seed(local_stack, user_id):
     """One row in every user-data table, S3 versions + a delete marker, the Gmail secret."""
     ddb = boto_client("dynamodb", local_stack.aws_endpoint)
@@ -62,9 +50,9 @@ def counts(local_stack, user_id, registry):
     return rows, versions, has_secret
 
 
-def test_delete_removes_everything_owned(api, local_stack):
-    token, uid = make_user(api, "del@example.com")
-    _, other = make_user(api, "keep@example.com")
+def test_delete_removes_everything_owned(signup, api, local_stack):
+    token, uid = signup("del@example.com")
+    _, other = signup("keep@example.com")
     registry = seed(local_stack, uid)
     seed(local_stack, other)
     assert set(registry["tables"]) >= {
@@ -105,9 +93,9 @@ def test_delete_removes_everything_owned(api, local_stack):
     )
 
 
-def test_delete_is_safe_to_repeat_after_partial_failure(api, local_stack, run_as):
+def test_delete_is_safe_to_repeat_after_partial_failure(signup, api, local_stack, run_as):
     """Simulate a crash after S3 + tables were purged: the retry completes the job."""
-    token, uid = make_user(api, "retry@example.com")
+    token, uid = signup("retry@example.com")
     registry = seed(local_stack, uid)
     from paypulse_common.objects import delete_versions
     from paypulse_common.users import get_user
@@ -123,11 +111,11 @@ def test_delete_is_safe_to_repeat_after_partial_failure(api, local_stack, run_as
     assert set(rows.values()) == {0} and versions == 0 and not has_secret
 
 
-def test_delete_removes_more_versions_than_one_listing_page(api, local_stack):
+def test_delete_removes_more_versions_than_one_listing_page(signup, api, local_stack):
     """ListObjectVersions returns at most 1000 per page; every page must go."""
     from concurrent.futures import ThreadPoolExecutor
 
-    token, uid = make_user(api, "many@example.com")
+    token, uid = signup("many@example.com")
     s3 = boto_client("s3", local_stack.aws_endpoint)
     bucket = local_stack.names.buckets["invoices"]
 
@@ -142,10 +130,10 @@ def test_delete_removes_more_versions_than_one_listing_page(api, local_stack):
     assert listing.get("Versions", []) == [] and listing.get("DeleteMarkers", []) == []
 
 
-def test_second_delete_finishes_what_an_interrupted_one_began(api, local_stack, run_as):
+def test_second_delete_finishes_what_an_interrupted_one_began(signup, api, local_stack, run_as):
     """The first DELETE wrote its tombstone and purged S3, then failed: the account's token is
     refused everywhere (401 TOKEN_EXPIRED) except by DELETE, which finishes the job."""
-    token, uid = make_user(api, "again@example.com")
+    token, uid = signup("again@example.com")
     registry = seed(local_stack, uid)
     from paypulse_common.objects import delete_versions
     from paypulse_common.tombstone import mark_deleted

@@ -147,3 +147,57 @@ def api(local_stack: Any) -> Callable[..., ApiResult]:
         return ApiResult(status, out_headers, payload)
 
     return call
+
+
+@pytest.fixture
+def signup(api: Callable[..., ApiResult]) -> Callable[[str], tuple[str, str]]:
+    """``signup(email)`` signs a user up through the API; returns (access token, user id)."""
+    import jwt
+
+    def call(email: str) -> tuple[str, str]:
+        r = api(
+            "POST",
+            "/v1/auth/signup",
+            json_body={"name": "T", "email": email, "password": "secret-pass-1"},
+        )
+        assert r.status == 201, r
+        token = r.json["data"]["access_token"]
+        return token, jwt.decode(token, options={"verify_signature": False})["sub"]
+
+    return call
+
+
+@pytest.fixture
+def connect_gmail(api: Callable[..., ApiResult], local_stack: Any) -> Callable[[str, str], None]:
+    """``connect_gmail(token, gmail_account)``: the local Google grants ``gmail_account`` and
+    the app stores the grant (form-encoded, as the iOS app sends it)."""
+
+    def call(token: str, gmail_account: str) -> None:
+        grant = local_stack.google.accounts.authorize(gmail_account)
+        r = api(
+            "POST",
+            "/v1/auth/gmail/store-tokens",
+            token=token,
+            form=[
+                ("access_token", grant["access_token"]),
+                ("refresh_token", grant["refresh_token"]),
+            ],
+        )
+        assert r.status == 201, r
+
+    return call
+
+
+@pytest.fixture
+def connect(
+    signup: Callable[[str], tuple[str, str]], connect_gmail: Callable[[str, str], None]
+) -> Callable[[str, str], tuple[str, str]]:
+    """``connect(email, gmail_account)`` signs up a user and connects that Gmail account;
+    returns (access token, user id)."""
+
+    def call(email: str, gmail_account: str) -> tuple[str, str]:
+        token, user_id = signup(email)
+        connect_gmail(token, gmail_account)
+        return token, user_id
+
+    return call
