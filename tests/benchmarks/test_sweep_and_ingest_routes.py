@@ -16,6 +16,8 @@ def test_sweep_handles_every_user_once_within_the_concurrency_bound():
     assert r["handled_twice_or_more"] == r["not_handled"] == 0
     assert r["failed_records"] == r["dead_lettered"] == 0
     assert r["stored"] == seeded["with_this_months_notice"] == 9  # users i % 4 != 0
+    assert r["missing"] == 0 and r["missing_users"] == {}
+    assert 0 < r["scheduler_max_s"] < r["limit_s"]  # the function declaring the schedule
     assert 1 <= r["worker_peak_concurrency"] <= r["maximum_concurrency"]
     assert r["pump_peak_in_flight"] <= r["maximum_concurrency"]
     assert r["max_queue_depth"] >= 1 and r["gmail_units"] > 0
