@@ -86,6 +86,33 @@ def test_out_of_budget_the_rest_is_handed_to_the_worker_which_finds_the_notice(
     assert local_stack.events.queue_dead_letters("sync") == []
 
 
+def test_the_worker_hands_on_what_its_budget_leaves_and_every_invocation_progresses(
+    api, local_stack, connected_user, monkeypatch
+):
+    from paypulse_invoices import rental_latest
+
+    token, user_id = connected_user
+    mailbox_with_notices(local_stack, 25, this_month_newest=False)
+    # no time at all, for the route and the worker: the route hands everything off, each
+    # worker invocation examines its one step (EXAMINE messages) and hands on the rest
+    monkeypatch.setattr(rental_latest, "budget", lambda cap: 0.0)
+    before = units(local_stack)
+
+    assert api("POST", "/v1/invoices/rental/ingest/latest", token=token).status == 204
+    deliveries = local_stack.events.drain()
+
+    worker = [d for d in deliveries if d.function == "sync_invoices"]
+    assert all(d.ok and d.result == {"batchItemFailures": []} for d in worker)
+    handed = [sum(len(v) for v in json_body(d)["ids"].values()) for d in worker]
+    step = rental_latest.EXAMINE
+    assert handed == list(range(26, 0, -step))  # 26, 16, 6: each invocation took one step
+    # every PDF downloaded once (the notice is the oldest message): progress, not a retry loop
+    assert (units(local_stack) - before)["messages.attachments.get"] == 5 * 26
+    assert local_stack.events.queue_dead_letters("sync") == []
+    assert len([n for n in published_notifications() if n["user_id"] == user_id]) == 1
+    assert api("POST", "/v1/invoices/rental/ingest/latest", token=token).status == 200
+
+
 def json_body(delivery) -> dict:
     import json
 

@@ -15,12 +15,15 @@ was sent.
    parses it and the stream pushes it) → 201; one another run took already → 200.
 4. Examination stops at the time budget: in the route at most ROUTE_BUDGET_S and never later
    than the Lambda's remaining time minus MARGIN_S (the route's timeout is API Gateway's 29 s).
-   The ids not examined yet are handed to the sync queue (one ``rental_latest`` message with
-   them; the ``sync_invoices`` worker examines them with its own, longer budget and uploads
-   this month's notice, which is pushed when parsed) and the route answers **204**: 201 is
-   only answered for a notice that was found, never for one that may be among the messages
-   still to examine. The app then shows "not yet available"; the push tells the user when
-   the worker finds it, and the next call answers 200.
+   The ids not examined yet are handed to the sync queue (``rental_latest`` messages with
+   them, at most MAX_HANDOFF_IDS each; the ``sync_invoices`` worker examines them with its own,
+   longer budget and uploads this month's notice, which is pushed when parsed) and the route
+   answers **204**: 201 is only answered for a notice that was found, never for one that may
+   be among the messages still to examine. The app then shows "not yet available"; the push
+   tells the user when the worker finds it, and the next call answers 200.
+5. The worker hands on in the same way what its own budget leaves, after examining at least
+   one step: every invocation makes progress, so a window of any size is examined in as many
+   invocations as it needs (none of them retried or dead-lettered for running long).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from paypulse_common import ledger, queue
-from paypulse_common.errors import DependencyError, InvoiceParseError
+from paypulse_common.errors import InvoiceParseError
 from paypulse_common.logs import get_logger
 from paypulse_common.runtime import gather_all, remaining_seconds
 from paypulse_invoices import rental_store
@@ -129,15 +132,15 @@ async def _take(user_id: str, found: list[Candidate]) -> int:
 
 
 async def _hand_off(user_id: str, pending: list[tuple[dict[str, Any], str]]) -> None:
-    """One ``rental_latest`` message for the worker with the ids not examined yet (without
-    them when there are too many: the worker then searches the window itself)."""
-    body: dict[str, Any] = {"kind": "rental_latest", "user_id": user_id}
-    if len(pending) <= MAX_HANDOFF_IDS:
+    """``rental_latest`` messages for the worker with the ids not examined yet, newest first,
+    at most MAX_HANDOFF_IDS in each."""
+    bodies = []
+    for start in range(0, len(pending), MAX_HANDOFF_IDS):
         ids: dict[str, list[str]] = {}
-        for vendor, message_id in pending:
+        for vendor, message_id in pending[start : start + MAX_HANDOFF_IDS]:
             ids.setdefault(str(vendor["vendor_id"]), []).append(message_id)
-        body["ids"] = ids
-    await queue.send_all(SYNC_QUEUE, [body])
+        bodies.append({"kind": "rental_latest", "user_id": user_id, "ids": ids})
+    await queue.send_all(SYNC_QUEUE, bodies)
     log.info("latest: examination handed to the sync worker", extra={"messages": len(pending)})
 
 
@@ -147,12 +150,12 @@ async def ingest_latest(
     today: date | None = None,
     budget_s: float | None = None,
     only: dict[str, list[str]] | None = None,
-    hand_off: bool = True,
+    first_step: bool = False,
 ) -> LatestOutcome:
     """``budget_s``: seconds of examination (default: the route's, ``budget(ROUTE_BUDGET_S)``);
     ``only``: examine these message ids per vendor id instead of searching the window (a
-    hand-off); ``hand_off``: queue what the budget left (route), else raise a retryable
-    DependencyError (the worker, which may not send)."""
+    hand-off); what the budget leaves is queued for the worker. ``first_step``: examine one
+    step whatever the budget (the worker: each invocation makes progress)."""
     today = today or datetime.now(UTC).date()
     label = f"{today.month}/{today.year}"
     if await rental_store.has_invoice_for(user_id, today.year, today.month):
@@ -172,13 +175,13 @@ async def ingest_latest(
     pending = [p for p in listed if p[1] in in_flight] + [
         p for p in listed if p[1] not in in_flight and p[1] not in settled
     ]
+    examined = 0
     while pending:
-        if time.monotonic() >= deadline:
-            if not hand_off:
-                raise DependencyError("Latest invoice: time budget exhausted; retried")
+        if time.monotonic() >= deadline and (examined or not first_step):
             await _hand_off(user_id, pending)
             return LatestOutcome(204, label, handed_off=len(pending))
         step, pending = pending[:EXAMINE], pending[EXAMINE:]
+        examined += len(step)
         found = await _this_months(gmail, step, today)
         if found:
             return LatestOutcome(await _take(user_id, found), label)

@@ -23,8 +23,9 @@ log = get_logger("paypulse.sync_jobs")
 
 
 async def _rental_latest(user_id: str, body: Mapping[str, Any]) -> None:
-    """The weekday sweep's job (the window searched), or the ids a latest route handed off;
-    examined with the worker's remaining time (rental_latest)."""
+    """The weekday sweep's job (the window searched), or the ids a latest route or an earlier
+    job handed off; examined with the worker's remaining time, what it leaves handed on
+    (rental_latest)."""
     from paypulse_invoices.rental_latest import MAX_HANDOFF_IDS, budget, ingest_latest
 
     ids = body.get("ids")
@@ -35,7 +36,7 @@ async def _rental_latest(user_id: str, body: Mapping[str, Any]) -> None:
             for vendor, listed in ids.items()
             if isinstance(listed, list)
         }
-    await ingest_latest(user_id, budget_s=budget(None), only=only, hand_off=False)
+    await ingest_latest(user_id, budget_s=budget(None), only=only, first_step=True)
     if only is None:  # the weekday sweep (every connected user): a missing watch is started
         await watch_jobs.ensure(user_id)
 
