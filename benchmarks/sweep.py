@@ -5,7 +5,9 @@ driven by the local event source mapping (batches of its declared size, at most 
 ``maximum_concurrency`` at once), syncs each user against the local Gmail.
 
 Users are seeded directly (bcrypt signups would take an hour): a users-table row, a Gmail grant
-at the local Google, the tokens through the real token store, and a mailbox holding 0-3 monthly
+at the local Google, the tokens through the real token store (their access token expired a day
+ago, so every worker refreshes it as in production), the watch row connecting records (push is
+on locally; a missing one would be started by the sweep), and a mailbox holding 0-3 monthly
 rent notices (user i: i % 4 notices, the newest due this month). moto runs in its own process.
 The bucket's event notifications are switched off: parsing is measured by parse_pdf and
 extraction_speed, and the worker itself still reads each notice's due date.
@@ -57,6 +59,22 @@ def _notices(months: int) -> list[tuple[datetime, str, bytes]]:
     return out
 
 
+def _watch_row(user_id: str, gmail: str) -> dict[str, Any]:
+    """A live watch's row (what connecting records with push on; renewed days ahead), so the
+    sweep measures the steady state, not the first sweep that starts missing watches."""
+    from paypulse_common.gmail_watches import WATCH, shard
+
+    expires = int((time.time() + 6 * 86400) * 1000)
+    return {
+        "UserID": {"S": user_id},
+        "Entry": {"S": WATCH},
+        "GmailAddress": {"S": gmail},
+        "WatchShard": {"S": shard(user_id)},
+        "ExpiresAt": {"N": str(expires)},
+        "renewed_at": {"N": str(int(time.time()))},
+    }
+
+
 def seed(stack: Any, users: int) -> dict[str, Any]:
     """``users`` connected users with i % 4 rent notices each; returns what was seeded."""
     import asyncio
@@ -75,7 +93,7 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
         for sent, filename, pdf in _notices(MAX_NOTICES)
     ]
     ddb = boto_client("dynamodb", stack.aws_endpoint)
-    table = stack.names.tables["users"]
+    table, watches = stack.names.tables["users"], stack.names.tables["gmail_watches"]
     seeded: list[dict[str, Any]] = []
     rows = []
     for i in range(users):
@@ -86,10 +104,16 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
         count = i % (MAX_NOTICES + 1)
         for raw in notices[MAX_NOTICES - count :]:
             stack.mailbox.add_raw(raw.replace(placeholder.encode(), gmail.encode()), owner=gmail)
-        rows.append({"PutRequest": {"Item": user.to_item()}})
+        rows.append((table, {"PutRequest": {"Item": user.to_item()}}))
+        if stack.push is not None:  # connected with push on: the watch row connecting records
+            rows.append((watches, {"PutRequest": {"Item": _watch_row(user.user_id, gmail)}}))
         seeded.append({"user_id": user.user_id, "gmail": gmail, "grant": grant, "notices": count})
     for start in range(0, len(rows), 25):
-        ddb.batch_write_item(RequestItems={table: rows[start : start + 25]})
+        batch: dict[str, list[dict[str, Any]]] = {}
+        for name, request in rows[start : start + 25]:
+            batch.setdefault(name, []).append(request)
+        while batch:  # BatchWriteItem may leave items unprocessed: they are sent again
+            batch = ddb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
 
     async def save_all() -> None:
         store = token_store()
