@@ -1,5 +1,5 @@
 """The weekday rental sweep over N simulated connected users (default 10,000) through the local
-stack: the real scheduled handler (``fetch_latest_invoice`` on its ``rental-weekdays`` schedule)
+stack: the real scheduled handler (``sweep_rental_invoices`` on its ``rental-weekdays`` schedule)
 pages through the users and enqueues one message each; the real ``sync_invoices`` worker,
 driven by the local event source mapping (batches of its declared size, at most its
 ``maximum_concurrency`` at once), syncs each user against the local Gmail.
@@ -35,6 +35,7 @@ from datetime import time as clock_time
 from typing import Any
 
 MAX_INVOCATION_S = 60.0
+SCHEDULE = "rental-weekdays"
 MAX_NOTICES = 3
 SEED_CONCURRENCY = 32
 MISSING_SHOWN = 20  # users whose ledger rows are reported when notices are missing
@@ -59,26 +60,11 @@ def _notices(months: int) -> list[tuple[datetime, str, bytes]]:
     return out
 
 
-def _watch_row(user_id: str, gmail: str) -> dict[str, Any]:
-    """A live watch's row (what connecting records with push on; renewed days ahead), so the
-    sweep measures the steady state, not the first sweep that starts missing watches."""
-    from paypulse_common.gmail_watches import WATCH, shard
-
-    expires = int((time.time() + 6 * 86400) * 1000)
-    return {
-        "UserID": {"S": user_id},
-        "Entry": {"S": WATCH},
-        "GmailAddress": {"S": gmail},
-        "WatchShard": {"S": shard(user_id)},
-        "ExpiresAt": {"N": str(expires)},
-        "renewed_at": {"N": str(int(time.time()))},
-    }
-
-
 def seed(stack: Any, users: int) -> dict[str, Any]:
     """``users`` connected users with i % 4 rent notices each; returns what was seeded."""
     import asyncio
 
+    from paypulse_common.gmail_watches import watch_item
     from paypulse_common.runtime import activated
     from paypulse_common.users import User
     from paypulse_devkit.aws_local import boto_client
@@ -106,7 +92,10 @@ def seed(stack: Any, users: int) -> dict[str, Any]:
             stack.mailbox.add_raw(raw.replace(placeholder.encode(), gmail.encode()), owner=gmail)
         rows.append((table, {"PutRequest": {"Item": user.to_item()}}))
         if stack.push is not None:  # connected with push on: the watch row connecting records
-            rows.append((watches, {"PutRequest": {"Item": _watch_row(user.user_id, gmail)}}))
+            # (renewed days ahead: the sweep measures the steady state, not the first sweep
+            # that starts missing watches)
+            row = watch_item(user.user_id, gmail, int((time.time() + 6 * 86400) * 1000))
+            rows.append((watches, {"PutRequest": {"Item": row}}))
         seeded.append({"user_id": user.user_id, "gmail": gmail, "grant": grant, "notices": count})
     for start in range(0, len(rows), 25):
         batch: dict[str, list[dict[str, Any]]] = {}
@@ -181,19 +170,10 @@ def _progress(stack: Any, t0: float, done: threading.Event, every: float = 60.0)
         )
 
 
-def _declaring(schedule: str) -> str:
-    """The function that declares ``schedule`` (the scheduler whose invocation is timed)."""
-    from infra.workspace import workspace
-
-    for fn in workspace().functions.values():
-        if any(s.name == schedule for s in fn.schedules):
-            return fn.name
-    raise LookupError(schedule)
-
-
-def _ledger_rows(stack: Any, users: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The ingestion-ledger rows of ``users`` (why a notice expected to be stored was not:
-    claims, message records, the sync status with its failures)."""
+def _why_missing(stack: Any, users: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Why a notice expected to be stored was not, per user of ``users``: their ingestion-ledger
+    rows (claims, message records, the sync status with its failures), the attribute names of
+    their users row (a tombstone) and their S3 versions and delete markers."""
     from paypulse_devkit.aws_local import boto_client
 
     ddb = boto_client("dynamodb", stack.aws_endpoint)
@@ -241,7 +221,10 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
     from paypulse_devkit.local_stack import LocalStack
 
     users = users or int(os.environ.get("SWEEP_USERS", "10000"))
+    scheduler_fn = getattr(workspace(token_store).scheduled(SCHEDULE), "name", "")
     stack = LocalStack(workspace(token_store), mailbox=None, separate_aws=True)
+    records: Counter[str] = Counter()
+    counting = _Records(records)
     try:
         stack.start()
         stack.events.on_line = lambda line: None  # thousands of lines: not this benchmark's
@@ -253,14 +236,13 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         seed_s = time.perf_counter() - t0
         stack.invocation_stats.clear()
         stack.gmail_api.quota.reset()
-        records: Counter[str] = Counter()
-        logging.getLogger("paypulse").addHandler(_Records(records))
+        logging.getLogger("paypulse").addHandler(counting)
 
         t0 = time.perf_counter()
         done = threading.Event()
         progress = threading.Thread(target=_progress, args=(stack, t0, done), daemon=True)
         progress.start()
-        schedule = stack.events.fire_schedule("rental-weekdays")
+        schedule = stack.events.fire_schedule(SCHEDULE)
         deliveries = stack.events.drain(timeout=3 * 3600)
         wall = time.perf_counter() - t0
         done.set()
@@ -276,7 +258,7 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
         stored = len(keys)
         with_notice = {u for u, n in zip(seeded["ids"], seeded["notices"], strict=True) if n}
         missing = sorted(with_notice - {k.split("/")[1] for k in keys})
-        missing_ledger = _ledger_rows(stack, missing[:MISSING_SHOWN])
+        missing_ledger = _why_missing(stack, missing[:MISSING_SHOWN])
         stats = stack.invocation_stats.snapshot()
         queue = stack.events.queue_stats()["sync"]
         dead = stack.events.queue_dead_letters("sync")
@@ -285,10 +267,11 @@ def run(users: int | None = None, token_store: str = TOKEN_STORE) -> dict[str, A
             for i in range(users)
         )
     finally:
+        logging.getLogger("paypulse").removeHandler(counting)
         stack.stop()
     ids = seeded.pop("ids")
     seeded.pop("notices")
-    worker, scheduler = stats.get("sync_invoices", {}), stats.get(_declaring("rental-weekdays"), {})
+    worker, scheduler = stats.get("sync_invoices", {}), stats.get(scheduler_fn, {})
     return {
         "token_store": token_store,
         "seeded": seeded,

@@ -251,6 +251,13 @@ class Workspace:
         """The function whose event source mapping reads ``queue`` (at most one)."""
         return next((f for f in self.functions.values() if f.sqs and f.sqs.queue == queue), None)
 
+    def scheduled(self, schedule: str) -> Function | None:
+        """The function that declares the schedule named ``schedule`` (names are unique)."""
+        return next(
+            (f for f in self.functions.values() if any(s.name == schedule for s in f.schedules)),
+            None,
+        )
+
     def visibility_timeout(self, queue: str) -> int:
         """The queue's visibility timeout: six times its consumer's timeout."""
         consumer = self.consumer(queue)

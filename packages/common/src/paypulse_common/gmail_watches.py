@@ -49,27 +49,36 @@ def _key(user_id: str, entry: str) -> dict[str, Any]:
     return {"UserID": {"S": user_id}, "Entry": {"S": entry}}
 
 
-async def save_watch(user_id: str, address: str, expires_ms: int) -> None:
-    """Record ``user_id``'s watch on ``address`` (UserDeletedError for a deleted user).
-    ``expires_ms`` 0: no live watch yet (the next renewal sets one)."""
-    item = {
+def watch_item(user_id: str, address: str, expires_ms: int) -> dict[str, Any]:
+    """The row of ``user_id``'s watch on ``address`` (DynamoDB attribute values)."""
+    return {
         **_key(user_id, WATCH),
         "GmailAddress": {"S": address.strip().lower()},
         "WatchShard": {"S": shard(user_id)},
         "ExpiresAt": {"N": str(int(expires_ms))},
         "renewed_at": {"N": str(int(time.time()))},
     }
+
+
+async def save_watch(user_id: str, address: str, expires_ms: int) -> None:
+    """Record ``user_id``'s watch on ``address`` (UserDeletedError for a deleted user).
+    ``expires_ms`` 0: no live watch yet (the next renewal sets one)."""
+    item = watch_item(user_id, address, expires_ms)
     await fenced_write(user_id, [{"Put": {"TableName": _table(), "Item": item}}])
+
+
+async def _delete(user_id: str, entry: str) -> None:
+    db = await aws.client("dynamodb")
+    try:
+        await db.delete_item(TableName=_table(), Key=_key(user_id, entry))
+    except Exception as exc:
+        raise DependencyError("Database error (gmail watches)") from exc
 
 
 async def drop_watch(user_id: str) -> None:
     """Forget ``user_id``'s watch (its Gmail grant is gone for good: nothing to renew until the
     user connects again, which records a new one)."""
-    db = await aws.client("dynamodb")
-    try:
-        await db.delete_item(TableName=_table(), Key=_key(user_id, WATCH))
-    except Exception as exc:
-        raise DependencyError("Database error (gmail watches)") from exc
+    await _delete(user_id, WATCH)
 
 
 async def get_watch(user_id: str) -> dict[str, Any] | None:
@@ -134,11 +143,7 @@ async def claim_push(user_id: str, message_id: str) -> bool:
 
 async def release_push(user_id: str, message_id: str) -> None:
     """Undo ``claim_push`` (the push could not be handed on: its redelivery must be handled)."""
-    db = await aws.client("dynamodb")
-    try:
-        await db.delete_item(TableName=_table(), Key=_key(user_id, f"push#{message_id}"))
-    except Exception as exc:
-        raise DependencyError("Database error (gmail watches)") from exc
+    await _delete(user_id, f"push#{message_id}")
 
 
 async def mark_pending(user_id: str, lost_after_s: int) -> bool:
@@ -160,8 +165,4 @@ async def mark_pending(user_id: str, lost_after_s: int) -> bool:
 async def clear_pending(user_id: str) -> None:
     """The queued ``gmail_push`` job started (or could not be queued): a later push queues
     another one."""
-    db = await aws.client("dynamodb")
-    try:
-        await db.delete_item(TableName=_table(), Key=_key(user_id, PENDING))
-    except Exception as exc:
-        raise DependencyError("Database error (gmail watches)") from exc
+    await _delete(user_id, PENDING)

@@ -607,21 +607,20 @@ class EventPump:
 
     def fire_schedule(self, name: str) -> Delivery | None:
         """Run the function that declares schedule ``name`` now, as EventBridge would."""
-        for fn in self.ws.functions.values():
-            for schedule in fn.schedules:
-                if schedule.name == name:
-                    event = {
-                        "version": "0",
-                        "id": f"local-{time.time_ns()}",
-                        "detail-type": "Scheduled Event",
-                        "source": "aws.events",
-                        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        "resources": [f"local:schedule/{name}"],
-                        "detail": {},
-                    }
-                    with self._lock:
-                        return self._deliver(fn, event)
-        return None
+        fn = self.ws.scheduled(name)
+        if fn is None:
+            return None
+        event = {
+            "version": "0",
+            "id": f"local-{time.time_ns()}",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "resources": [f"local:schedule/{name}"],
+            "detail": {},
+        }
+        with self._lock:
+            return self._deliver(fn, event)
 
     def tick(self) -> int:
         """One poll of every source; returns once the queue batches it started are answered
